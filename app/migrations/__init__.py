@@ -1,0 +1,1 @@
+"""Alembic migrations of the Hylla schema, applied at start after a backup."""

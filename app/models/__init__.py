@@ -1,0 +1,36 @@
+"""SQLAlchemy 2 mapped classes: the schema and its invariants."""
+
+from __future__ import annotations
+
+from app.models.base import MONEY_SCALE, QTY_SCALE, Base, InexactValueError, utcnow
+from app.models.enums import LocationKind, MoveKind, Policy, Role
+from app.models.item import Barcode, Item
+from app.models.location import Location, Lot
+from app.models.stock import CostLayer, DemandHistory, StockLevel, StockMove
+from app.models.supplier import Supplier, SupplierItem
+from app.models.user import AuditEvent, Setting, User
+
+__all__ = [
+    "MONEY_SCALE",
+    "QTY_SCALE",
+    "AuditEvent",
+    "Barcode",
+    "Base",
+    "CostLayer",
+    "DemandHistory",
+    "InexactValueError",
+    "Item",
+    "Location",
+    "LocationKind",
+    "Lot",
+    "MoveKind",
+    "Policy",
+    "Role",
+    "Setting",
+    "StockLevel",
+    "StockMove",
+    "Supplier",
+    "SupplierItem",
+    "User",
+    "utcnow",
+]

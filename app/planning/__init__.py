@@ -1,0 +1,1 @@
+"""Planning maths on plain numbers: forecasts, classifications, order policies (no DB, no Qt)."""

@@ -1,0 +1,1 @@
+"""Report builders: plain data in, PDF bytes out (reportlab). No DB, no Qt."""

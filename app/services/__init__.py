@@ -1,0 +1,1 @@
+"""Use cases: each function takes a session, never commits, returns plain results."""

@@ -1,0 +1,197 @@
+"""Backups of a SQLite database with SQLite's online backup API, and restore.
+
+A backup is a complete, consistent SQLite file taken while Hylla may be writing.
+Automatic backups live beside the database in ``backups/`` and are rotated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.i18n import _
+from app.services.database import (
+    SQLITE_MAGIC,
+    Database,
+    known_revisions,
+    timestamp,
+)
+from app.services.errors import DatabaseError
+
+KEEP_DAILY = 7
+KEEP_WEEKLY = 4
+REQUIRED_TABLES = {"item", "location", "stock_move", "stock_level", "alembic_version"}
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    """A finished backup."""
+
+    path: Path
+    size_bytes: int
+
+
+def _require_sqlite(db: Database) -> Path:
+    if not db.is_sqlite or db.path is None:
+        raise DatabaseError(
+            _("Backups from Hylla are for SQLite databases. "
+              "Back up a PostgreSQL server with pg_dump.")
+        )
+    return db.path
+
+
+def backup_dir_for(db: Database) -> Path:
+    """The folder of automatic backups for this database."""
+    return _require_sqlite(db).parent / "backups"
+
+
+def _copy_online(source: Path, destination: Path) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=15)
+    try:
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    partial.replace(destination)
+
+
+def backup_database(db: Database, destination: Path) -> BackupResult:
+    """Write a consistent copy of the database to ``destination`` (overwrites)."""
+    source = _require_sqlite(db)
+    destination = destination.expanduser().resolve()
+    if destination == source:
+        raise DatabaseError(_("Choose a backup file other than the database itself."))
+    if destination.is_dir():
+        raise DatabaseError(
+            _("{path} is a folder. Name the backup file, e.g. hylla-backup.db.")
+            .format(path=destination)
+        )
+    try:
+        _copy_online(source, destination)
+    except (sqlite3.Error, OSError) as exc:
+        raise DatabaseError(
+            _("The backup to {path} failed: {reason}").format(path=destination, reason=exc)
+        ) from exc
+    return BackupResult(destination, destination.stat().st_size)
+
+
+def backup_before_migration(db: Database, folder: Path | None = None) -> BackupResult:
+    """The automatic backup taken before the schema is changed."""
+    folder = folder or backup_dir_for(db)
+    return backup_database(db, folder / f"hylla-before-upgrade-{timestamp()}.db")
+
+
+def daily_backup(db: Database, today: dt.date | None = None) -> BackupResult | None:
+    """Take today's automatic backup unless it exists; rotate old ones. None if skipped."""
+    if not db.is_sqlite or db.path is None or not db.path.exists():
+        return None
+    today = today or dt.date.today()
+    folder = backup_dir_for(db)
+    target = folder / f"hylla-daily-{today.isoformat()}.db"
+    if target.exists():
+        return None
+    result = backup_database(db, target)
+    rotate_backups(folder, today)
+    return result
+
+
+def rotate_backups(folder: Path, today: dt.date) -> list[Path]:
+    """Keep the newest daily backups and one a week for some weeks; return what went."""
+    dated: list[tuple[dt.date, Path]] = []
+    for path in folder.glob("hylla-daily-*.db"):
+        try:
+            dated.append((dt.date.fromisoformat(path.stem.removeprefix("hylla-daily-")), path))
+        except ValueError:
+            continue
+    dated.sort(reverse=True)
+    keep = {path for _day, path in dated[:KEEP_DAILY]}
+    weeks: set[tuple[int, int]] = set()
+    for day, path in dated:
+        week = day.isocalendar()[:2]
+        if week not in weeks and len(weeks) < KEEP_WEEKLY and (today - day).days < 7 * 6:
+            weeks.add(week)
+            keep.add(path)
+    removed = [path for _day, path in dated if path not in keep]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
+def check_backup_file(path: Path) -> str:
+    """Check that ``path`` is a Hylla backup this version can open; return its revision."""
+    if not path.is_file():
+        raise DatabaseError(_("There is no backup file at {path}.").format(path=path))
+    with path.open("rb") as fh:
+        if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+            raise DatabaseError(
+                _("{path} is not a Hylla backup (it is not a SQLite file).").format(path=path)
+            )
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if connection.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise DatabaseError(_("{path} is damaged; choose another backup.").format(path=path))
+            tables = {row[0] for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not REQUIRED_TABLES <= tables:
+                raise DatabaseError(
+                    _("{path} is a SQLite file but not a Hylla backup.").format(path=path)
+                )
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(
+            _("{path} is damaged; choose another backup ({reason}).").format(path=path, reason=exc)
+        ) from exc
+    revision = row[0] if row else None
+    if revision not in known_revisions():
+        raise DatabaseError(
+            _("{path} was made by a newer version of Hylla. Update Hylla before restoring it.")
+            .format(path=path)
+        )
+    return str(revision)
+
+
+def restore_database(db: Database, source: Path) -> BackupResult:
+    """Replace the database's content with the backup at ``source``.
+
+    The current content is backed up first, so a restore can itself be undone.
+    The caller reopens the database afterwards (it may need migrating).
+    """
+    target = _require_sqlite(db)
+    source = source.expanduser().resolve()
+    check_backup_file(source)
+    if target.exists():
+        backup_database(db, backup_dir_for(db) / f"hylla-before-restore-{timestamp()}.db")
+    db.dispose()
+    try:
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            dst = sqlite3.connect(target, timeout=15)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    except sqlite3.Error as exc:
+        raise DatabaseError(
+            _("The restore failed and nothing was changed: {reason}").format(reason=exc)
+        ) from exc
+    for suffix in ("-wal", "-shm"):
+        leftover = target.with_name(target.name + suffix)
+        if leftover.exists() and leftover.stat().st_size == 0:
+            leftover.unlink(missing_ok=True)
+    return BackupResult(target, target.stat().st_size)
+
+
