@@ -1,0 +1,93 @@
+"""Backups with SQLite's online API, rotation, and restore that refuses the wrong file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.services import backup
+from app.services.database import open_database, unit_of_work
+from app.services.errors import DatabaseError
+from tests import factories as f
+
+
+def _skus(path: Path) -> list[str]:
+    with sqlite3.connect(path) as conn:
+        return [r[0] for r in conn.execute("SELECT sku FROM item ORDER BY sku")]
+
+
+def test_backup_then_restore_brings_back_the_old_content(sqlite_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with unit_of_work(sqlite_db) as s:
+        p = f.places(s)
+        f.item(s, p.user, "OLD")
+    result = backup.backup_database(sqlite_db, tmp_path / "copy.db")
+    assert result.size_bytes > 0 and _skus(result.path) == ["OLD"]
+    with unit_of_work(sqlite_db) as s:
+        f.item(s, p.user, "NEW")
+    backup.restore_database(sqlite_db, result.path)
+    reopened = open_database(sqlite_db.path)
+    try:
+        assert _skus(reopened.path) == ["OLD"]  # type: ignore[arg-type]
+    finally:
+        reopened.dispose()
+    safety = list((sqlite_db.path.parent / "backups").glob("hylla-before-restore-*.db"))
+    assert len(safety) == 1 and _skus(safety[0]) == ["NEW", "OLD"]
+
+
+def test_restore_refuses_a_foreign_file_and_changes_nothing(sqlite_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with unit_of_work(sqlite_db) as s:
+        p = f.places(s)
+        f.item(s, p.user, "MINE")
+    text_file = tmp_path / "notes.db"
+    text_file.write_text("not a database")
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE x (y)")
+    with pytest.raises(DatabaseError, match="not a Hylla backup"):
+        backup.restore_database(sqlite_db, text_file)
+    with pytest.raises(DatabaseError, match="not a Hylla backup"):
+        backup.restore_database(sqlite_db, other)
+    with pytest.raises(DatabaseError, match="no backup file"):
+        backup.restore_database(sqlite_db, tmp_path / "missing.db")
+    assert _skus(sqlite_db.path) == ["MINE"]
+
+
+def test_restore_refuses_a_backup_from_a_newer_version(sqlite_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    newer = backup.backup_database(sqlite_db, tmp_path / "newer.db").path
+    with sqlite3.connect(newer) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    with pytest.raises(DatabaseError, match="newer version"):
+        backup.restore_database(sqlite_db, newer)
+
+
+def test_backup_refuses_the_database_itself_and_folders(sqlite_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DatabaseError, match="other than the database"):
+        backup.backup_database(sqlite_db, sqlite_db.path)
+    with pytest.raises(DatabaseError, match="is a folder"):
+        backup.backup_database(sqlite_db, tmp_path)
+
+
+def test_daily_backup_once_a_day_and_rotated(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    start = dt.date(2026, 1, 1)
+    for day in range(60):
+        backup.daily_backup(sqlite_db, start + dt.timedelta(days=day))
+    assert backup.daily_backup(sqlite_db, start + dt.timedelta(days=59)) is None
+    kept = sorted(p.name for p in (sqlite_db.path.parent / "backups").glob("hylla-daily-*.db"))
+    assert len(kept) <= backup.KEEP_DAILY + backup.KEEP_WEEKLY
+    assert kept[-1] == "hylla-daily-2026-03-01.db"
+    assert "hylla-daily-2026-02-23.db" in kept  # the last 7 days are all there
+    assert all(name >= "hylla-daily-2026-01-" for name in kept)
+
+
+@pytest.mark.postgres
+def test_postgres_backups_are_pointed_to_pg_dump(postgres_url: str, tmp_path: Path) -> None:
+    db = open_database(postgres_url)
+    try:
+        with pytest.raises(DatabaseError, match="pg_dump"):
+            backup.backup_database(db, tmp_path / "x.db")
+        assert backup.daily_backup(db) is None
+    finally:
+        db.dispose()
