@@ -113,8 +113,11 @@ def postgres_server() -> Iterator[PostgresServer | None]:
 def _need_postgres(server: PostgresServer | None) -> PostgresServer:
     if server is None:
         if REQUIRE_PG:
-            pytest.fail("HYLLA_REQUIRE_POSTGRES=1 but HYLLA_TEST_POSTGRES_URL is unset "
-                        "or the server is unreachable", pytrace=False)
+            pytest.fail(
+                "HYLLA_REQUIRE_POSTGRES=1 but HYLLA_TEST_POSTGRES_URL is unset "
+                "or the server is unreachable",
+                pytrace=False,
+            )
         pytest.skip("PostgreSQL not configured (set HYLLA_TEST_POSTGRES_URL)")
     return server
 

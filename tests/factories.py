@@ -27,7 +27,9 @@ class Places:
 
 def places(session: Session, n_bins: int = 2) -> Places:
     user = users.workstation_user(session, "tester")
-    bins = tuple(locations.save_bin(session, user.id, f"A-01-{i + 1:02d}").id for i in range(n_bins))
+    bins = tuple(
+        locations.save_bin(session, user.id, f"A-01-{i + 1:02d}").id for i in range(n_bins)
+    )
     return Places(
         user=user.id,
         supplier=locations.virtual_location_id(session, LocationKind.SUPPLIER),
@@ -39,7 +41,12 @@ def places(session: Session, n_bins: int = 2) -> Places:
 
 
 def item(
-    session: Session, user: UserId, sku: str = "SKU-1", *, barcodes: tuple[str, ...] = (), **kw: object
+    session: Session,
+    user: UserId,
+    sku: str = "SKU-1",
+    *,
+    barcodes: tuple[str, ...] = (),
+    **kw: object,
 ) -> ItemDetail:
     data = ItemInput(
         sku=sku,
@@ -51,7 +58,12 @@ def item(
 
 
 def receive(
-    session: Session, p: Places, item_id: int, qty: str, cost: str = "10", bin_index: int = 0,
+    session: Session,
+    p: Places,
+    item_id: int,
+    qty: str,
+    cost: str = "10",
+    bin_index: int = 0,
     lot_id: int | None = None,
 ) -> ledger.PostedMove:
     return ledger.post_move(
@@ -68,7 +80,12 @@ def receive(
 
 
 def issue(
-    session: Session, p: Places, item_id: int, qty: str, bin_index: int = 0, lot_id: int | None = None
+    session: Session,
+    p: Places,
+    item_id: int,
+    qty: str,
+    bin_index: int = 0,
+    lot_id: int | None = None,
 ) -> ledger.PostedMove:
     return ledger.post_move(
         session,

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Enum as SAEnum
 
 
-class Policy(str, enum.Enum):
+class Policy(enum.StrEnum):
     """How an item is replenished."""
 
     ZERO_POINT = "zero-point"
@@ -17,7 +17,7 @@ class Policy(str, enum.Enum):
     MANUAL = "manual"
 
 
-class LocationKind(str, enum.Enum):
+class LocationKind(enum.StrEnum):
     """Bins hold stock; the other kinds are virtual ends of moves."""
 
     INTERNAL = "internal"
@@ -28,7 +28,7 @@ class LocationKind(str, enum.Enum):
     OPENING = "opening"
 
 
-class MoveKind(str, enum.Enum):
+class MoveKind(enum.StrEnum):
     """Why a move happened."""
 
     RECEIPT = "receipt"
@@ -40,7 +40,7 @@ class MoveKind(str, enum.Enum):
     OPENING = "opening"
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """What a user may do; each role includes the ones before it."""
 
     STAFF = "staff"

@@ -36,8 +36,10 @@ class BackupResult:
 def _require_sqlite(db: Database) -> Path:
     if not db.is_sqlite or db.path is None:
         raise DatabaseError(
-            _("Backups from Hylla are for SQLite databases. "
-              "Back up a PostgreSQL server with pg_dump.")
+            _(
+                "Backups from Hylla are for SQLite databases. "
+                "Back up a PostgreSQL server with pg_dump."
+            )
         )
     return db.path
 
@@ -72,8 +74,9 @@ def backup_database(db: Database, destination: Path) -> BackupResult:
         raise DatabaseError(_("Choose a backup file other than the database itself."))
     if destination.is_dir():
         raise DatabaseError(
-            _("{path} is a folder. Name the backup file, e.g. hylla-backup.db.")
-            .format(path=destination)
+            _("{path} is a folder. Name the backup file, e.g. hylla-backup.db.").format(
+                path=destination
+            )
         )
     try:
         _copy_online(source, destination)
@@ -139,9 +142,13 @@ def check_backup_file(path: Path) -> str:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             if connection.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise DatabaseError(_("{path} is damaged; choose another backup.").format(path=path))
-            tables = {row[0] for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+                raise DatabaseError(
+                    _("{path} is damaged; choose another backup.").format(path=path)
+                )
+            tables = {
+                row[0]
+                for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
             if not REQUIRED_TABLES <= tables:
                 raise DatabaseError(
                     _("{path} is a SQLite file but not a Hylla backup.").format(path=path)
@@ -156,8 +163,9 @@ def check_backup_file(path: Path) -> str:
     revision = row[0] if row else None
     if revision not in known_revisions():
         raise DatabaseError(
-            _("{path} was made by a newer version of Hylla. Update Hylla before restoring it.")
-            .format(path=path)
+            _(
+                "{path} was made by a newer version of Hylla. Update Hylla before restoring it."
+            ).format(path=path)
         )
     return str(revision)
 
@@ -193,5 +201,3 @@ def restore_database(db: Database, source: Path) -> BackupResult:
         if leftover.exists() and leftover.stat().st_size == 0:
             leftover.unlink(missing_ok=True)
     return BackupResult(target, target.stat().st_size)
-
-

@@ -143,8 +143,9 @@ def translate_db_error(exc: DBAPIError, db: Database) -> Exception:
         )
     if "readonly" in lowered or "read-only" in lowered:
         return DatabaseError(
-            _("The database file {path} is read-only. Ask your administrator for write access.")
-            .format(path=db.describe())
+            _(
+                "The database file {path} is read-only. Ask your administrator for write access."
+            ).format(path=db.describe())
         )
     if "immutable" in lowered:
         return DatabaseError(
@@ -197,13 +198,16 @@ def check_sqlite_file(path: Path) -> None:
             header = fh.read(len(SQLITE_MAGIC))
     except PermissionError as exc:
         raise DatabaseError(
-            _("Hylla may not read {path}. Ask your administrator for access to the file.")
-            .format(path=path)
+            _("Hylla may not read {path}. Ask your administrator for access to the file.").format(
+                path=path
+            )
         ) from exc
     if header and header != SQLITE_MAGIC:
         raise DatabaseError(
-            _("{path} is not a Hylla database (it is not a SQLite file). "
-              "Choose another file or restore a backup.").format(path=path)
+            _(
+                "{path} is not a Hylla database (it is not a SQLite file). "
+                "Choose another file or restore a backup."
+            ).format(path=path)
         )
 
 
@@ -270,16 +274,18 @@ def open_database(
     if revision is not None and revision not in known_revisions():
         engine.dispose()
         raise DatabaseError(
-            _("{where} was made by a newer version of Hylla (schema {revision}). "
-              "Update Hylla on this workstation before opening it.").format(
-                where=db.describe(), revision=revision
-            )
+            _(
+                "{where} was made by a newer version of Hylla (schema {revision}). "
+                "Update Hylla on this workstation before opening it."
+            ).format(where=db.describe(), revision=revision)
         )
     if revision is None and has_tables:
         engine.dispose()
         raise DatabaseError(
-            _("{where} holds tables but is not a Hylla database. "
-              "Choose another file or an empty database.").format(where=db.describe())
+            _(
+                "{where} holds tables but is not a Hylla database. "
+                "Choose another file or an empty database."
+            ).format(where=db.describe())
         )
     if migrate and revision != schema_head():
         if revision is not None and db.is_sqlite and db.path is not None:
@@ -294,18 +300,21 @@ def _open_error(exc: DBAPIError, db: Database) -> Exception:
     text = str(exc.orig).lower() if exc.orig is not None else ""
     if "file is not a database" in text or "malformed" in text:
         return DatabaseError(
-            _("{where} is damaged and cannot be opened. Restore the latest backup.")
-            .format(where=db.describe())
+            _("{where} is damaged and cannot be opened. Restore the latest backup.").format(
+                where=db.describe()
+            )
         )
     if "unable to open" in text:
         return DatabaseError(
-            _("Cannot open {where}. Check that the folder exists and that you may write to it.")
-            .format(where=db.describe())
+            _(
+                "Cannot open {where}. Check that the folder exists and that you may write to it."
+            ).format(where=db.describe())
         )
     if "connection" in text or "could not" in text or "password" in text:
         return DatabaseError(
-            _("Cannot reach the database server {where}: {reason}")
-            .format(where=db.describe(), reason=str(exc.orig).strip().splitlines()[0])
+            _("Cannot reach the database server {where}: {reason}").format(
+                where=db.describe(), reason=str(exc.orig).strip().splitlines()[0]
+            )
         )
     translated = translate_db_error(exc, db)
     return translated

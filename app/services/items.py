@@ -12,7 +12,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.barcodes.gtin import gtin_problem, is_gtin_shaped
 from app.i18n import _
-from app.models import Barcode, Item, Location, LocationKind, Policy, StockLevel, Supplier, SupplierItem
+from app.models import (
+    Barcode,
+    Item,
+    Location,
+    LocationKind,
+    Policy,
+    StockLevel,
+    Supplier,
+    SupplierItem,
+)
 from app.services.errors import FieldErrors, NotFoundError, ValidationError
 from app.services.ledger import parse_money, parse_quantity
 from app.services.parsing import parse_optional_decimal
@@ -157,14 +166,10 @@ def _service_level(value: str | Decimal | None, errors: dict[str, str]) -> Decim
     if level >= 1:
         level = level / 100  # typed as a percentage, e.g. 95 or 97.5
     if not (Decimal(0) < level < Decimal(1)) or level != level.quantize(Decimal("0.0001")):
-        errors["service_level"] = _(
-            "Service level is a percentage between 50 and 99.99, e.g. 95."
-        )
+        errors["service_level"] = _("Service level is a percentage between 50 and 99.99, e.g. 95.")
         return None
     if level < Decimal("0.5"):
-        errors["service_level"] = _(
-            "Service level is a percentage between 50 and 99.99, e.g. 95."
-        )
+        errors["service_level"] = _("Service level is a percentage between 50 and 99.99, e.g. 95.")
         return None
     return level
 
@@ -195,7 +200,9 @@ def _policy(value: str | Policy, errors: dict[str, str]) -> Policy:
     return Policy.MANUAL
 
 
-def validate_item(session: Session, data: ItemInput, item_id: int | None = None) -> dict[str, object]:
+def validate_item(
+    session: Session, data: ItemInput, item_id: int | None = None
+) -> dict[str, object]:
     """Check every field; return the clean values or raise FieldErrors naming each field."""
     errors: dict[str, str] = {}
     sku = data.sku.strip()
@@ -237,7 +244,11 @@ def validate_item(session: Session, data: ItemInput, item_id: int | None = None)
         errors["max_qty"] = _("Max ({max}) cannot be below min ({min}).").format(
             max=format(max_qty.normalize(), "f"), min=format(min_qty.normalize(), "f")
         )
-    if policy is Policy.MIN_MAX and (min_qty is None or max_qty is None) and "max_qty" not in errors:
+    if (
+        policy is Policy.MIN_MAX
+        and (min_qty is None or max_qty is None)
+        and "max_qty" not in errors
+    ):
         errors["max_qty"] = _("The min-max policy needs both a min and a max quantity.")
     service_level = _service_level(data.service_level, errors)
     shelf_life = _shelf_life(data.shelf_life_days, errors)
@@ -283,7 +294,10 @@ def validate_item(session: Session, data: ItemInput, item_id: int | None = None)
 
 
 def _validate_barcodes(
-    session: Session, barcodes: tuple[BarcodeInput, ...], item_id: int | None, errors: dict[str, str]
+    session: Session,
+    barcodes: tuple[BarcodeInput, ...],
+    item_id: int | None,
+    errors: dict[str, str],
 ) -> list[tuple[str, Decimal, str]]:
     clean: list[tuple[str, Decimal, str]] = []
     seen: set[str] = set()
@@ -293,9 +307,9 @@ def _validate_barcodes(
         if not code:
             continue
         if not BARCODE_PATTERN.match(code):
-            errors[key] = _("Barcode “{code}” has spaces or characters a scanner cannot send.").format(
-                code=code
-            )
+            errors[key] = _(
+                "Barcode “{code}” has spaces or characters a scanner cannot send."
+            ).format(code=code)
             continue
         if is_gtin_shaped(code):
             problem = gtin_problem(code)
@@ -307,9 +321,9 @@ def _validate_barcodes(
             continue
         seen.add(code)
         owner = session.execute(
-            select(Item.sku).join(Barcode, Barcode.item_id == Item.id).where(
-                Barcode.code == code, Item.id != (item_id or 0)
-            )
+            select(Item.sku)
+            .join(Barcode, Barcode.item_id == Item.id)
+            .where(Barcode.code == code, Item.id != (item_id or 0))
         ).scalar_one_or_none()
         if owner is not None:
             errors[key] = _("Barcode {code} already belongs to item {sku}.").format(
@@ -319,7 +333,9 @@ def _validate_barcodes(
         try:
             pack = parse_quantity(barcode.pack_qty or "1", field=key)
         except ValidationError as exc:
-            errors[key] = _("Pack quantity of {code}: {reason}").format(code=code, reason=exc.message)
+            errors[key] = _("Pack quantity of {code}: {reason}").format(
+                code=code, reason=exc.message
+            )
             continue
         clean.append((code, pack, barcode.label.strip()[:40]))
     return clean
@@ -414,13 +430,17 @@ def save_item(
 def _has_stock(session: Session, item_id: int) -> bool:
     return (
         session.scalar(
-            select(StockLevel.item_id).where(StockLevel.item_id == item_id, StockLevel.quantity != 0)
+            select(StockLevel.item_id).where(
+                StockLevel.item_id == item_id, StockLevel.quantity != 0
+            )
         )
         is not None
     )
 
 
-def _replace_barcodes(session: Session, item: Item, barcodes: list[tuple[str, Decimal, str]]) -> None:
+def _replace_barcodes(
+    session: Session, item: Item, barcodes: list[tuple[str, Decimal, str]]
+) -> None:
     wanted = {code: (pack, label) for code, pack, label in barcodes}
     for existing in list(item.barcodes):
         if existing.code not in wanted:
@@ -509,7 +529,13 @@ def list_items(session: Session, include_inactive: bool = True) -> list[ItemRow]
     )
     query = (
         select(
-            Item.id, Item.sku, Item.name, Item.category, Item.unit, Item.policy, Item.active,
+            Item.id,
+            Item.sku,
+            Item.name,
+            Item.category,
+            Item.unit,
+            Item.policy,
+            Item.active,
             on_hand.c.qty,
         )
         .outerjoin(on_hand, on_hand.c.item_id == Item.id)
@@ -518,7 +544,9 @@ def list_items(session: Session, include_inactive: bool = True) -> list[ItemRow]
     if not include_inactive:
         query = query.where(Item.active.is_(True))
     codes: dict[int, list[str]] = {}
-    for item_id, code in session.execute(select(Barcode.item_id, Barcode.code).order_by(Barcode.id)):
+    for item_id, code in session.execute(
+        select(Barcode.item_id, Barcode.code).order_by(Barcode.id)
+    ):
         codes.setdefault(item_id, []).append(code)
     zero = Decimal(0)
     return [
@@ -550,4 +578,6 @@ def find_item(session: Session, text: str) -> ItemDetail | None:
 
 def list_categories(session: Session) -> list[str]:
     """Categories in use, for the editor's suggestions."""
-    return [c for c in session.scalars(select(Item.category).distinct().order_by(Item.category)) if c]
+    return [
+        c for c in session.scalars(select(Item.category).distinct().order_by(Item.category)) if c
+    ]

@@ -86,6 +86,7 @@ def _upsert_statement(dialect: str) -> Any:
         )
     return _UPSERTS[dialect]
 
+
 # Location kinds never change once created, so they are cached per engine.
 _LOCATION_KINDS: weakref.WeakKeyDictionary[Any, dict[int, LocationKind]] = (
     weakref.WeakKeyDictionary()
@@ -183,9 +184,7 @@ def _total_on_hand(session: Session, item_id: int) -> Decimal:
 
 def current_unit_cost(session: Session, item_id: int) -> Decimal:
     """What one unit of the item is worth now by the costing method in force."""
-    row = session.execute(
-        select(item_t.c.avg_cost).where(item_t.c.id == item_id)
-    ).one_or_none()
+    row = session.execute(select(item_t.c.avg_cost).where(item_t.c.id == item_id)).one_or_none()
     if row is None:
         raise NotFoundError(_("Item {id} does not exist.").format(id=item_id))
     if costing_method(session) is CostingMethod.FIFO:
@@ -260,8 +259,11 @@ def post_move(
             where += f" / {lot_code}" if lot_code else ""
             raise StockError(
                 _("Only {available} {unit} of {sku} in {where}; cannot take {qty}.").format(
-                    available=available.normalize(), unit=item.unit, sku=item.sku,
-                    where=where, qty=qty.normalize(),
+                    available=available.normalize(),
+                    unit=item.unit,
+                    sku=item.sku,
+                    where=where,
+                    qty=qty.normalize(),
                 )
             )
 

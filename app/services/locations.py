@@ -39,7 +39,9 @@ def virtual_location_id(session: Session, kind: LocationKind) -> int:
             select(Location.id).where(Location.kind == kind).order_by(Location.id).limit(1)
         )
         if found is None:
-            raise NotFoundError(_("The database lacks its {kind} location.").format(kind=kind.value))
+            raise NotFoundError(
+                _("The database lacks its {kind} location.").format(kind=kind.value)
+            )
         cache[kind] = found
     return cache[kind]
 
@@ -71,7 +73,9 @@ def save_bin(
             "A bin code is 1–40 letters, digits, '-', '.', '_' or '/', e.g. A-01-03."
         )
     clash = session.scalar(
-        select(Location.id).where(func.upper(Location.code) == code, Location.id != (location_id or 0))
+        select(Location.id).where(
+            func.upper(Location.code) == code, Location.id != (location_id or 0)
+        )
     )
     if clash is not None:
         errors["code"] = _("There is already a location {code}.").format(code=code)

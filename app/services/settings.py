@@ -12,7 +12,7 @@ from app.models import Setting
 from app.services.errors import ValidationError
 
 
-class CostingMethod(str, enum.Enum):
+class CostingMethod(enum.StrEnum):
     """How issues are valued. (LIFO is not allowed under IAS 2 or Swedish law.)"""
 
     FIFO = "fifo"

@@ -10,7 +10,8 @@ from app.models.base import InexactValueError, ScaledDecimal, from_units, to_uni
 
 
 @pytest.mark.parametrize(
-    ("value", "units"), [("0.001", 1), ("10", 10000), ("-2.5", -2500), ("123456789.123", 123456789123)]
+    ("value", "units"),
+    [("0.001", 1), ("10", 10000), ("-2.5", -2500), ("123456789.123", 123456789123)],
 )
 def test_quantities_round_trip_exactly(value: str, units: int) -> None:
     assert to_units(Decimal(value), 3) == units

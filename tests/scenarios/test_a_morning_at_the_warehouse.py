@@ -27,11 +27,19 @@ def test_a_morning_at_the_warehouse(db: Database) -> None:
     with unit_of_work(db) as s:
         shelf = locations.save_bin(s, maja.id, "a-01-01", "Aisle A, shelf 1")
         overflow = locations.save_bin(s, maja.id, "B-02-01")
-        coffee = save_item(s, maja.id, ItemInput(
-            sku="KAFFE-500", name="Kaffe mellanrost 500 g", unit="pcs", category="Food",
-            sales_price="64,90", default_location="A-01-01",
-            barcodes=(BarcodeInput("7310865004703"), BarcodeInput("17310865004700", "12")),
-        ))
+        coffee = save_item(
+            s,
+            maja.id,
+            ItemInput(
+                sku="KAFFE-500",
+                name="Kaffe mellanrost 500 g",
+                unit="pcs",
+                category="Food",
+                sales_price="64,90",
+                default_location="A-01-01",
+                barcodes=(BarcodeInput("7310865004703"), BarcodeInput("17310865004700", "12")),
+            ),
+        )
     assert shelf.code == "A-01-01"
 
     # 07:30 — the first delivery: 24 at 38.50. The scanner finds the item by its carton code.
@@ -39,34 +47,72 @@ def test_a_morning_at_the_warehouse(db: Database) -> None:
         found = find_item(s, "17310865004700")
         assert found is not None and found.id == coffee.id
         supplier = locations.virtual_location_id(s, LocationKind.SUPPLIER)
-        ledger.post_move(s, item_id=coffee.id, quantity=D(24), unit_cost=D("38.50"),
-                         from_location_id=supplier, to_location_id=shelf.id,
-                         kind=MoveKind.RECEIPT, user_id=maja.id, reference="PO-1001")
+        ledger.post_move(
+            s,
+            item_id=coffee.id,
+            quantity=D(24),
+            unit_cost=D("38.50"),
+            from_location_id=supplier,
+            to_location_id=shelf.id,
+            kind=MoveKind.RECEIPT,
+            user_id=maja.id,
+            reference="PO-1001",
+        )
 
     # 08:10 — a second delivery at a higher price; she types 240 instead of 24.
     with unit_of_work(db) as s:
-        typo = ledger.post_move(s, item_id=coffee.id, quantity=D(240), unit_cost=D("41"),
-                                from_location_id=supplier, to_location_id=shelf.id,
-                                kind=MoveKind.RECEIPT, user_id=maja.id, reference="PO-1002")
+        typo = ledger.post_move(
+            s,
+            item_id=coffee.id,
+            quantity=D(240),
+            unit_cost=D("41"),
+            from_location_id=supplier,
+            to_location_id=shelf.id,
+            kind=MoveKind.RECEIPT,
+            user_id=maja.id,
+            reference="PO-1002",
+        )
     # She notices, reverses it, and posts the right quantity. Nothing is edited in place.
     with unit_of_work(db) as s:
         ledger.reverse_move(s, typo.id, maja.id, "typed 240 instead of 24")
-        ledger.post_move(s, item_id=coffee.id, quantity=D(24), unit_cost=D("41"),
-                         from_location_id=supplier, to_location_id=shelf.id,
-                         kind=MoveKind.RECEIPT, user_id=maja.id, reference="PO-1002")
+        ledger.post_move(
+            s,
+            item_id=coffee.id,
+            quantity=D(24),
+            unit_cost=D("41"),
+            from_location_id=supplier,
+            to_location_id=shelf.id,
+            kind=MoveKind.RECEIPT,
+            user_id=maja.id,
+            reference="PO-1002",
+        )
 
     # 09:00 — an order of 30 ships; FIFO values it at 24 × 38.50 + 6 × 41.
     with unit_of_work(db) as s:
         customer = locations.virtual_location_id(s, LocationKind.CUSTOMER)
-        sale = ledger.post_move(s, item_id=coffee.id, quantity=D(30),
-                                from_location_id=shelf.id, to_location_id=customer,
-                                kind=MoveKind.ISSUE, user_id=maja.id, reference="SO-77")
+        sale = ledger.post_move(
+            s,
+            item_id=coffee.id,
+            quantity=D(30),
+            from_location_id=shelf.id,
+            to_location_id=customer,
+            kind=MoveKind.ISSUE,
+            user_id=maja.id,
+            reference="SO-77",
+        )
     assert sale.unit_cost == D("39.0000")  # (924 + 246) / 30
 
     # 09:30 — half of what is left goes to the overflow bin.
     with unit_of_work(db) as s:
-        ledger.post_move(s, item_id=coffee.id, quantity=D(9), from_location_id=shelf.id,
-                         to_location_id=overflow.id, kind=MoveKind.TRANSFER, user_id=maja.id)
+        ledger.post_move(
+            s,
+            item_id=coffee.id,
+            quantity=D(9),
+            from_location_id=shelf.id,
+            to_location_id=overflow.id,
+            kind=MoveKind.TRANSFER,
+            user_id=maja.id,
+        )
 
     # 10:00 — the screen tells the truth: 18 on hand, 9 + 9, and six moves in the history.
     rows = {r.sku: r for r in db.read(list_items)}

@@ -16,22 +16,43 @@ from tests import factories as f
 POSTINGS = 60
 
 
-def _worker(url: str, item_id: int, supplier: int, customer: int, bin_id: int, user: int,
-            results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _worker(
+    url: str,
+    item_id: int,
+    supplier: int,
+    customer: int,
+    bin_id: int,
+    user: int,
+    results: multiprocessing.Queue,
+) -> None:  # type: ignore[type-arg]
     db = open_database(url, migrate=False)
     received = issued = refused = 0
     for n in range(POSTINGS):
         try:
             with unit_of_work(db) as s:
                 if n % 2 == 0:
-                    ledger.post_move(s, item_id=item_id, quantity="1", from_location_id=supplier,
-                                     to_location_id=bin_id, kind=MoveKind.RECEIPT, user_id=user,
-                                     unit_cost=Decimal("2.5"))
+                    ledger.post_move(
+                        s,
+                        item_id=item_id,
+                        quantity="1",
+                        from_location_id=supplier,
+                        to_location_id=bin_id,
+                        kind=MoveKind.RECEIPT,
+                        user_id=user,
+                        unit_cost=Decimal("2.5"),
+                    )
                     received += 1
                 else:
                     # Both processes try to take 2 while usually only ~1 is there.
-                    ledger.post_move(s, item_id=item_id, quantity="2", from_location_id=bin_id,
-                                     to_location_id=customer, kind=MoveKind.ISSUE, user_id=user)
+                    ledger.post_move(
+                        s,
+                        item_id=item_id,
+                        quantity="2",
+                        from_location_id=bin_id,
+                        to_location_id=customer,
+                        kind=MoveKind.ISSUE,
+                        user_id=user,
+                    )
                     issued += 2
         except StockError:
             refused += 1
@@ -47,8 +68,10 @@ def test_two_processes_posting_at_once_lose_nothing(db_url: str) -> None:
     ctx = multiprocessing.get_context("spawn")
     results = ctx.Queue()
     procs = [
-        ctx.Process(target=_worker,
-                    args=(db_url, item.id, p.supplier, p.customer, p.bins[0], p.user, results))
+        ctx.Process(
+            target=_worker,
+            args=(db_url, item.id, p.supplier, p.customer, p.bins[0], p.user, results),
+        )
         for _ in range(2)
     ]
     for proc in procs:

@@ -29,7 +29,9 @@ def test_a_new_file_is_created_migrated_and_configured(tmp_path: Path) -> None:
         db.dispose()
 
 
-def test_default_database_lives_in_the_data_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_default_database_lives_in_the_data_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("HYLLA_DATA_DIR", str(tmp_path))
     assert resolve_url(None) == "sqlite:///" + str(tmp_path / "hylla.db")
     monkeypatch.setenv("HYLLA_DATABASE_URL", "postgresql://u@h/db")
@@ -118,7 +120,9 @@ def test_a_read_only_database_file_gets_a_clear_message_on_write(sqlite_url: str
         db.dispose()
 
 
-def test_a_busy_database_gets_a_clear_message(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_busy_database_gets_a_clear_message(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(database_module, "BUSY_TIMEOUT_MS", 200)
     holder = sqlite3.connect(sqlite_url, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")

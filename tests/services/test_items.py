@@ -26,9 +26,17 @@ def _setup(db: Database):  # type: ignore[no-untyped-def]
 def test_create_item_with_barcodes_and_supplier_terms(db: Database) -> None:
     p = _setup(db)
     data = ItemInput(
-        sku="HX-1001", name="  Hammer   400 g ", unit="pcs", category="Tools",
-        sales_price="149,50", policy="min-max", min_qty="5", max_qty="20", service_level="95",
-        shelf_life_days="", default_location="a-01-01",
+        sku="HX-1001",
+        name="  Hammer   400 g ",
+        unit="pcs",
+        category="Tools",
+        sales_price="149,50",
+        policy="min-max",
+        min_qty="5",
+        max_qty="20",
+        service_level="95",
+        shelf_life_days="",
+        default_location="a-01-01",
         barcodes=(BarcodeInput("7310865004703"), BarcodeInput("17310865004700", "12", "Carton")),
         supplier_items=(
             SupplierItemInput("ACME", "A-77", "80.25", "12", "24", "5", True),
@@ -43,7 +51,9 @@ def test_create_item_with_barcodes_and_supplier_terms(db: Database) -> None:
     assert saved.service_level == Decimal("0.95")
     assert saved.default_location == "A-01-01"
     assert [(b.code, b.pack_qty) for b in saved.barcodes] == [
-        ("7310865004703", Decimal(1)), ("17310865004700", Decimal(12))]
+        ("7310865004703", Decimal(1)),
+        ("17310865004700", Decimal(12)),
+    ]
     assert saved.supplier_items[0].supplier_code == "ACME" and saved.supplier_items[0].preferred
     with unit_of_work(db) as s:
         found = items.find_item(s, "17310865004700")
@@ -57,10 +67,20 @@ def test_every_bad_field_is_reported_and_nothing_is_saved(db: Database) -> None:
     with unit_of_work(db) as s:
         f.item(s, p.user, "TAKEN", barcodes=("7310865004703",))
     bad = ItemInput(
-        sku="TAKEN", name="", sales_price="12,3x", policy="sometimes", min_qty="10",
-        max_qty="5", service_level="120", shelf_life_days="-3", default_location="Z-99",
-        barcodes=(BarcodeInput("7310865004704"), BarcodeInput("7310865004703"),
-                  BarcodeInput("12345", "0")),
+        sku="TAKEN",
+        name="",
+        sales_price="12,3x",
+        policy="sometimes",
+        min_qty="10",
+        max_qty="5",
+        service_level="120",
+        shelf_life_days="-3",
+        default_location="Z-99",
+        barcodes=(
+            BarcodeInput("7310865004704"),
+            BarcodeInput("7310865004703"),
+            BarcodeInput("12345", "0"),
+        ),
         supplier_items=(SupplierItemInput("NOPE"), SupplierItemInput("ACME", price="-1")),
     )
     with pytest.raises(FieldErrors) as caught, unit_of_work(db) as s:
@@ -113,13 +133,28 @@ def test_min_max_needs_both_bounds(sqlite_db: Database) -> None:
 def test_update_replaces_barcodes_and_supplier_items(db: Database) -> None:
     p = _setup(db)
     with unit_of_work(db) as s:
-        first = items.save_item(s, p.user, ItemInput(
-            sku="A", name="A", barcodes=(BarcodeInput("7310865004703"),),
-            supplier_items=(SupplierItemInput("ACME"), SupplierItemInput("NORD"))))
+        first = items.save_item(
+            s,
+            p.user,
+            ItemInput(
+                sku="A",
+                name="A",
+                barcodes=(BarcodeInput("7310865004703"),),
+                supplier_items=(SupplierItemInput("ACME"), SupplierItemInput("NORD")),
+            ),
+        )
     with unit_of_work(db) as s:
-        second = items.save_item(s, p.user, ItemInput(
-            sku="A", name="A renamed", barcodes=(BarcodeInput("96385074"),),
-            supplier_items=(SupplierItemInput("NORD", price="3"),)), first.id)
+        second = items.save_item(
+            s,
+            p.user,
+            ItemInput(
+                sku="A",
+                name="A renamed",
+                barcodes=(BarcodeInput("96385074"),),
+                supplier_items=(SupplierItemInput("NORD", price="3"),),
+            ),
+            first.id,
+        )
     assert second.name == "A renamed"
     assert [b.code for b in second.barcodes] == ["96385074"]
     assert [(si.supplier_code, si.price) for si in second.supplier_items] == [("NORD", Decimal(3))]
@@ -148,7 +183,9 @@ def test_list_items_gives_on_hand_and_barcodes(db: Database) -> None:
         f.receive(s, p, a.id, "1", bin_index=1)
     rows = db.read(items.list_items)
     assert [(r.sku, r.on_hand, r.barcodes) for r in rows] == [
-        ("A-1", Decimal(0), ()), ("B-2", Decimal("3.5"), ("96385074",))]
+        ("A-1", Decimal(0), ()),
+        ("B-2", Decimal("3.5"), ("96385074",)),
+    ]
 
 
 def test_missing_item_is_a_clear_error(sqlite_db: Database) -> None:

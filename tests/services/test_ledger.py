@@ -26,7 +26,9 @@ def test_receipt_then_issue_updates_levels_fifo_and_average(db: Database) -> Non
     assert issued.unit_cost == D("5.6667")  # FIFO: 10 × 5 + 5 × 7 over 15
     with unit_of_work(db) as s:
         assert s.scalar(select(StockLevel.quantity)) == D("5")
-        layers = s.execute(select(CostLayer.remaining, CostLayer.unit_cost).order_by(CostLayer.id)).all()
+        layers = s.execute(
+            select(CostLayer.remaining, CostLayer.unit_cost).order_by(CostLayer.id)
+        ).all()
         assert [tuple(x) for x in layers] == [(D("0"), D("5")), (D("5"), D("7"))]
         assert s.scalar(select(Item.avg_cost)) == D("6")
 
@@ -88,8 +90,14 @@ def test_bad_quantities_are_refused_with_a_clear_message(
         item = f.item(s, p.user)
     with pytest.raises(ValidationError, match=message), unit_of_work(sqlite_db) as s:
         ledger.post_move(
-            s, item_id=item.id, quantity=quantity, from_location_id=p.supplier,
-            to_location_id=p.bins[0], kind=MoveKind.RECEIPT, user_id=p.user, unit_cost=D(1),
+            s,
+            item_id=item.id,
+            quantity=quantity,
+            from_location_id=p.supplier,
+            to_location_id=p.bins[0],
+            kind=MoveKind.RECEIPT,
+            user_id=p.user,
+            unit_cost=D(1),
         )
     with unit_of_work(sqlite_db) as s:
         assert s.scalar(select(func.count()).select_from(StockMove)) == 0
@@ -101,8 +109,14 @@ def test_floats_are_refused(sqlite_db: Database) -> None:
         item = f.item(s, p.user)
         with pytest.raises(ValidationError):
             ledger.post_move(
-                s, item_id=item.id, quantity=0.1, from_location_id=p.supplier,  # type: ignore[arg-type]
-                to_location_id=p.bins[0], kind=MoveKind.RECEIPT, user_id=p.user, unit_cost=D(1),
+                s,
+                item_id=item.id,
+                quantity=0.1,
+                from_location_id=p.supplier,  # type: ignore[arg-type]
+                to_location_id=p.bins[0],
+                kind=MoveKind.RECEIPT,
+                user_id=p.user,
+                unit_cost=D(1),
             )
 
 
@@ -113,24 +127,43 @@ def test_move_rules(sqlite_db: Database) -> None:
         lot_item = f.item(s, p.user, "LOT-1", lot_tracked=True)
         common = {"kind": MoveKind.RECEIPT, "user_id": p.user, "unit_cost": D(1), "quantity": "1"}
         with pytest.raises(StockError, match="two different locations"):
-            ledger.post_move(s, item_id=item.id, from_location_id=p.bins[0],
-                             to_location_id=p.bins[0], **common)
+            ledger.post_move(
+                s, item_id=item.id, from_location_id=p.bins[0], to_location_id=p.bins[0], **common
+            )
         with pytest.raises(StockError, match="start or end in a bin"):
-            ledger.post_move(s, item_id=item.id, from_location_id=p.supplier,
-                             to_location_id=p.customer, **common)
+            ledger.post_move(
+                s, item_id=item.id, from_location_id=p.supplier, to_location_id=p.customer, **common
+            )
         with pytest.raises(NotFoundError):
-            ledger.post_move(s, item_id=99999, from_location_id=p.supplier,
-                             to_location_id=p.bins[0], **common)
+            ledger.post_move(
+                s, item_id=99999, from_location_id=p.supplier, to_location_id=p.bins[0], **common
+            )
         with pytest.raises(ValidationError, match="lot-tracked"):
-            ledger.post_move(s, item_id=lot_item.id, from_location_id=p.supplier,
-                             to_location_id=p.bins[0], **common)
+            ledger.post_move(
+                s,
+                item_id=lot_item.id,
+                from_location_id=p.supplier,
+                to_location_id=p.bins[0],
+                **common,
+            )
         other_lot = lots.get_or_create_lot(s, lot_item.id, "L1")
         with pytest.raises(ValidationError, match="does not belong"):
-            ledger.post_move(s, item_id=item.id, from_location_id=p.supplier,
-                             to_location_id=p.bins[0], lot_id=other_lot.id, **common)
+            ledger.post_move(
+                s,
+                item_id=item.id,
+                from_location_id=p.supplier,
+                to_location_id=p.bins[0],
+                lot_id=other_lot.id,
+                **common,
+            )
         with pytest.raises(ValidationError, match="negative"):
-            ledger.post_move(s, item_id=item.id, from_location_id=p.supplier,
-                             to_location_id=p.bins[0], **{**common, "unit_cost": D(-1)})
+            ledger.post_move(
+                s,
+                item_id=item.id,
+                from_location_id=p.supplier,
+                to_location_id=p.bins[0],
+                **{**common, "unit_cost": D(-1)},
+            )
 
 
 def test_lots_keep_separate_levels(db: Database) -> None:
@@ -154,8 +187,13 @@ def test_transfer_moves_stock_between_bins_without_touching_cost(db: Database) -
         item = f.item(s, p.user)
         f.receive(s, p, item.id, "5", "8")
         moved = ledger.post_move(
-            s, item_id=item.id, quantity="2", from_location_id=p.bins[0],
-            to_location_id=p.bins[1], kind=MoveKind.TRANSFER, user_id=p.user,
+            s,
+            item_id=item.id,
+            quantity="2",
+            from_location_id=p.bins[0],
+            to_location_id=p.bins[1],
+            kind=MoveKind.TRANSFER,
+            user_id=p.user,
         )
         assert moved.unit_cost == D("8")
         levels = dict(s.execute(select(StockLevel.location_id, StockLevel.quantity)).tuples().all())
@@ -172,7 +210,9 @@ def test_reversal_posts_an_opposite_move_and_takes_back_its_own_layer(db: Databa
         back = ledger.reverse_move(s, wrong.id, p.user, "typed the wrong quantity")
         assert back.from_location_id == p.bins[0] and back.to_location_id == p.supplier
         assert back.unit_cost == D("9")
-        remaining = s.execute(select(CostLayer.unit_cost, CostLayer.remaining).order_by(CostLayer.id)).all()
+        remaining = s.execute(
+            select(CostLayer.unit_cost, CostLayer.remaining).order_by(CostLayer.id)
+        ).all()
         assert [tuple(r) for r in remaining] == [(D("3"), D("5")), (D("9"), D("0"))]
         with pytest.raises(StockError, match="already reversed"):
             ledger.reverse_move(s, wrong.id, p.user, "again")
@@ -207,8 +247,13 @@ def test_ten_thousand_postings_of_a_gram_sum_to_exactly_ten_kilos(db: Database) 
         item = f.item(s, p.user, unit="kg")
         for _ in range(10_000):
             ledger.post_move(
-                s, item_id=item.id, quantity=D("0.001"), from_location_id=p.supplier,
-                to_location_id=p.bins[0], kind=MoveKind.RECEIPT, user_id=p.user,
+                s,
+                item_id=item.id,
+                quantity=D("0.001"),
+                from_location_id=p.supplier,
+                to_location_id=p.bins[0],
+                kind=MoveKind.RECEIPT,
+                user_id=p.user,
                 unit_cost=D("0.0001"),
             )
     with unit_of_work(db) as s:

@@ -15,7 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
@@ -25,7 +26,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import func, select
 
-from app.models import CostLayer, Item, LocationKind, Location, MoveKind, StockLevel, StockMove
+from app.models import CostLayer, Item, Location, LocationKind, MoveKind, StockLevel, StockMove
 from app.services import ledger, lots
 from app.services import settings as app_settings
 from app.services.database import Database, open_database, unit_of_work
@@ -42,8 +43,13 @@ def check_invariants(db: Database) -> None:
         internal = set(s.scalars(select(Location.id).where(Location.kind == LocationKind.INTERNAL)))
         expected: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)
         for item_id, lot_id, qty, src, dst in s.execute(
-            select(StockMove.item_id, StockMove.lot_id, StockMove.quantity,
-                   StockMove.from_location_id, StockMove.to_location_id)
+            select(
+                StockMove.item_id,
+                StockMove.lot_id,
+                StockMove.quantity,
+                StockMove.from_location_id,
+                StockMove.to_location_id,
+            )
         ):
             if src in internal:
                 expected[(item_id, src, lot_id or 0)] -= qty
@@ -51,14 +57,11 @@ def check_invariants(db: Database) -> None:
                 expected[(item_id, dst, lot_id or 0)] += qty
         cached = {
             (row.item_id, row.location_id, row.lot_key): row.quantity
-            for row in s.execute(select(StockLevel))
-            .scalars()
+            for row in s.execute(select(StockLevel)).scalars()
         }
         assert {k: v for k, v in cached.items() if v} == {k: v for k, v in expected.items() if v}
         for item in s.scalars(select(Item)):
-            on_hand = sum(
-                (q for (i, _loc, _lot), q in cached.items() if i == item.id), Decimal(0)
-            )
+            on_hand = sum((q for (i, _loc, _lot), q in cached.items() if i == item.id), Decimal(0))
             layers = s.scalar(
                 select(func.coalesce(func.sum(CostLayer.remaining), 0)).where(
                     CostLayer.item_id == item.id
@@ -89,7 +92,12 @@ class LedgerMachine(RuleBasedStateMachine):
             lotted = f.item(s, self.p.user, "LOTS", lot_tracked=True)
             lot_a = lots.get_or_create_lot(s, lotted.id, "A")
             lot_b = lots.get_or_create_lot(s, lotted.id, "B")
-        self.items = [(plain.id, None), (negative.id, None), (lotted.id, lot_a.id), (lotted.id, lot_b.id)]
+        self.items = [
+            (plain.id, None),
+            (negative.id, None),
+            (lotted.id, lot_a.id),
+            (lotted.id, lot_b.id),
+        ]
         self.posted: list[int] = []
 
     def teardown(self) -> None:
@@ -108,35 +116,63 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(which=st.integers(0, 3), bin_=st.integers(0, 2), qty=QUANTITIES, cost=COSTS)
     def receive(self, which: int, bin_: int, qty: Decimal, cost: Decimal) -> None:
         item_id, lot_id = self.items[which]
-        self._post(item_id=item_id, lot_id=lot_id, quantity=qty, unit_cost=cost,
-                   from_location_id=self.p.supplier, to_location_id=self.p.bins[bin_],
-                   kind=MoveKind.RECEIPT)
+        self._post(
+            item_id=item_id,
+            lot_id=lot_id,
+            quantity=qty,
+            unit_cost=cost,
+            from_location_id=self.p.supplier,
+            to_location_id=self.p.bins[bin_],
+            kind=MoveKind.RECEIPT,
+        )
 
-    @rule(which=st.integers(0, 3), bin_=st.integers(0, 2), qty=QUANTITIES,
-          to=st.sampled_from(["customer", "scrap", "count_diff"]))
+    @rule(
+        which=st.integers(0, 3),
+        bin_=st.integers(0, 2),
+        qty=QUANTITIES,
+        to=st.sampled_from(["customer", "scrap", "count_diff"]),
+    )
     def issue(self, which: int, bin_: int, qty: Decimal, to: str) -> None:
         item_id, lot_id = self.items[which]
-        kind = {"customer": MoveKind.ISSUE, "scrap": MoveKind.SCRAP,
-                "count_diff": MoveKind.ADJUSTMENT}[to]
-        self._post(item_id=item_id, lot_id=lot_id, quantity=qty,
-                   from_location_id=self.p.bins[bin_], to_location_id=getattr(self.p, to),
-                   kind=kind)
+        kind = {
+            "customer": MoveKind.ISSUE,
+            "scrap": MoveKind.SCRAP,
+            "count_diff": MoveKind.ADJUSTMENT,
+        }[to]
+        self._post(
+            item_id=item_id,
+            lot_id=lot_id,
+            quantity=qty,
+            from_location_id=self.p.bins[bin_],
+            to_location_id=getattr(self.p, to),
+            kind=kind,
+        )
 
     @rule(which=st.integers(0, 3), src=st.integers(0, 2), dst=st.integers(0, 2), qty=QUANTITIES)
     def transfer(self, which: int, src: int, dst: int, qty: Decimal) -> None:
         if src == dst:
             return
         item_id, lot_id = self.items[which]
-        self._post(item_id=item_id, lot_id=lot_id, quantity=qty,
-                   from_location_id=self.p.bins[src], to_location_id=self.p.bins[dst],
-                   kind=MoveKind.TRANSFER)
+        self._post(
+            item_id=item_id,
+            lot_id=lot_id,
+            quantity=qty,
+            from_location_id=self.p.bins[src],
+            to_location_id=self.p.bins[dst],
+            kind=MoveKind.TRANSFER,
+        )
 
     @rule(which=st.integers(0, 3), bin_=st.integers(0, 2), qty=QUANTITIES)
     def count_gain(self, which: int, bin_: int, qty: Decimal) -> None:
         item_id, lot_id = self.items[which]
-        self._post(item_id=item_id, lot_id=lot_id, quantity=qty,
-                   from_location_id=self.p.count_diff, to_location_id=self.p.bins[bin_],
-                   kind=MoveKind.ADJUSTMENT)
+        self._post(
+            item_id=item_id,
+            lot_id=lot_id,
+            quantity=qty,
+            from_location_id=self.p.count_diff,
+            to_location_id=self.p.bins[bin_],
+            kind=MoveKind.ADJUSTMENT,
+        )
 
     @rule(index=st.integers(0, 1000))
     def reverse(self, index: int) -> None:
