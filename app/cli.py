@@ -1,0 +1,235 @@
+"""Hylla's command line: the window, or the same services headless for scripts.
+
+``python main.py`` opens the window; with a command it runs without one and exits
+non-zero with a one-line reason on failure (an import that fails prints its summary
+and then one line per bad row). Qt is imported only to open the window, so headless
+commands run where no display or Qt libraries exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from app.i18n import _, ngettext
+from app.services.csvio import EXPORT_KINDS, IMPORT_KINDS, check_readable, kind_label
+from app.services.database import Database, open_database
+from app.services.errors import HyllaError, ImportFileError, ValidationError
+from app.services.users import workstation_user
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+PROG = "hylla"
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line, like every other failure."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(
+            EXIT_USAGE,
+            _("{prog}: {message} (see --help)").format(prog=PROG, message=message) + "\n",
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command (help texts in the user's language)."""
+    database_help = _(
+        "the database: a SQLite file or a postgresql:// URL "
+        "(default: HYLLA_DATABASE_URL, else your own database file)"
+    )
+    parser = _Parser(
+        prog=PROG,
+        description=_("Hylla stock control. Without a command, the window opens."),
+    )
+    parser.add_argument("--database", metavar="PATH|URL", default=None, help=database_help)
+    # The commands take --database too; SUPPRESS keeps a value given before the command.
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--database", metavar="PATH|URL", default=argparse.SUPPRESS, help=database_help
+    )
+    commands = parser.add_subparsers(dest="command", metavar=_("COMMAND"), parser_class=_Parser)
+
+    demo = commands.add_parser(
+        "demo", parents=[common], help=_("fill an empty database with a realistic demo warehouse")
+    )
+    demo.set_defaults(handler=_demo)
+
+    import_ = commands.add_parser(
+        "import", parents=[common], help=_("import a CSV or .xlsx file (all rows or none)")
+    )
+    import_.add_argument(
+        "kind", metavar="KIND", choices=IMPORT_KINDS,
+        help=_("what the file holds: {kinds}").format(kinds=" | ".join(IMPORT_KINDS)),
+    )
+    import_.add_argument("file", metavar="FILE", type=Path, help=_("the file to import"))
+    import_.add_argument("--dry-run", action="store_true",
+                         help=_("check the file and say what would change, without saving"))
+    import_.set_defaults(handler=_import)
+
+    export = commands.add_parser("export", parents=[common], help=_("export to a CSV file"))
+    export.add_argument("kind", metavar="KIND", choices=EXPORT_KINDS,
+                        help=_("what to export: {kinds}").format(kinds=" | ".join(EXPORT_KINDS)))
+    export.add_argument("file", metavar="FILE", type=Path, help=_("the CSV file to write"))
+    export.set_defaults(handler=_export)
+
+    backup = commands.add_parser(
+        "backup", parents=[common], help=_("copy the database to a backup file")
+    )
+    backup.add_argument("file", metavar="FILE", type=Path, help=_("the backup file to write"))
+    backup.set_defaults(handler=_backup)
+
+    restore = commands.add_parser(
+        "restore", parents=[common],
+        help=_("replace the database with a backup (the current data is backed up first)"),
+    )
+    restore.add_argument("file", metavar="FILE", type=Path, help=_("the backup file to restore"))
+    restore.set_defaults(handler=_restore)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit code (2 for a usage error)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already reported in one line
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            return _window(args.database)
+        return handler(args)
+    except ImportFileError as exc:
+        _fail(exc.summary)
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_FAILURE
+    except HyllaError as exc:
+        _fail(exc.message)
+        return EXIT_FAILURE
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        _fail(f"{exc.filename}: {reason}" if exc.filename else reason)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        _fail(_("Interrupted; the current step was not saved."))
+        return 130
+
+
+def _fail(message: str) -> None:
+    # One line: a message made of several (e.g. field errors) is joined.
+    text = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    print(f"{PROG}: {text}", file=sys.stderr)
+
+
+def _open(args: argparse.Namespace) -> Database:
+    return open_database(args.database)
+
+
+def _window(database: str | None) -> int:
+    try:
+        from app.ui.app import run_gui
+    except ImportError as exc:
+        raise HyllaError(
+            _("The window cannot start: {reason}. Headless commands still work (see --help).")
+            .format(reason=exc)
+        ) from exc
+    return run_gui(database)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from app.services import demo
+
+    db = _open(args)
+    try:
+        def fill(session: Session) -> object:
+            if not demo.database_is_empty(session):
+                raise ValidationError(
+                    _("{where} already holds data. The demo only fills an empty database: "
+                      "name a new file with --database.").format(where=db.describe())
+                )
+            user = workstation_user(session)
+            return demo.create_demo(session, user.id)
+
+        summary = db.run(fill)
+    finally:
+        db.dispose()
+    print(summary.describe())  # type: ignore[attr-defined]
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from app.services.imports import import_file
+
+    # Checked before the database is opened, so a mistyped file name creates nothing.
+    check_readable(args.file)
+    db = _open(args)
+    try:
+        def run(session: Session) -> object:
+            user = workstation_user(session)
+            return import_file(session, user.id, args.kind, args.file, dry_run=args.dry_run)
+
+        summary = db.run(run)
+    finally:
+        db.dispose()
+    print(summary.describe())  # type: ignore[attr-defined]
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from app.services.exports import export_file
+
+    db = _open(args)
+    try:
+        count = db.run(export_file, args.kind, args.file)
+    finally:
+        db.dispose()
+    print(
+        ngettext(
+            "Exported {n} row of {kind} to {path}.",
+            "Exported {n} rows of {kind} to {path}.",
+            count,
+        ).format(n=count, kind=kind_label(args.kind), path=args.file)
+    )
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from app.services.backup import backup_database
+
+    db = _open(args)
+    try:
+        result = backup_database(db, args.file)
+        where = db.describe()
+    finally:
+        db.dispose()
+    print(
+        _("Backed up {where} to {path} ({size} kB).").format(
+            where=where, path=result.path, size=max(1, round(result.size_bytes / 1024))
+        )
+    )
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from app.services.backup import check_backup_file, restore_database
+
+    # Refuse a bad backup before touching (or creating) the database.
+    check_backup_file(args.file.expanduser().resolve())
+    # Not migrated on open: the content is about to be replaced anyway.
+    db = open_database(args.database, migrate=False)
+    try:
+        restore_database(db, args.file)
+        where = db.describe()
+    finally:
+        db.dispose()
+    # The backup may be from an older Hylla: bring it to this version's schema now.
+    open_database(args.database).dispose()
+    print(_("Restored {path} into {where}.").format(path=args.file, where=where))
+    return 0

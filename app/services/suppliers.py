@@ -1,0 +1,178 @@
+"""Suppliers: create, edit and list the companies Hylla buys from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.i18n import _
+from app.models import Supplier
+from app.services.errors import FieldErrors, NotFoundError, ValidationError
+from app.services.ledger import parse_money
+from app.services.settings import get_setting
+from app.services.users import UserId, record_audit
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/&+-]{0,39}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
+DEFAULT_LEAD_TIME_DAYS = 7
+
+
+@dataclass(frozen=True)
+class SupplierInput:
+    """Everything the supplier editor or an import says about a supplier (text as typed).
+
+    An empty ``currency`` means the company's currency (setting ``currency``).
+    """
+
+    code: str
+    name: str
+    email: str = ""
+    address: str = ""
+    lead_time_days: str | int = DEFAULT_LEAD_TIME_DAYS
+    min_order_value: str | Decimal = "0"
+    currency: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class SupplierRow:
+    """A stored supplier."""
+
+    id: int
+    code: str
+    name: str
+    email: str
+    address: str
+    lead_time_days: int
+    min_order_value: Decimal
+    currency: str
+    active: bool
+
+
+def _row(supplier: Supplier) -> SupplierRow:
+    return SupplierRow(
+        id=supplier.id,
+        code=supplier.code,
+        name=supplier.name,
+        email=supplier.email,
+        address=supplier.address,
+        lead_time_days=supplier.lead_time_days,
+        min_order_value=supplier.min_order_value,
+        currency=supplier.currency,
+        active=supplier.active,
+    )
+
+
+def _lead_time(value: str | int, errors: dict[str, str]) -> int:
+    text = str(value).strip()
+    if not text:
+        return DEFAULT_LEAD_TIME_DAYS
+    try:
+        days = int(text)
+    except ValueError:
+        days = -1
+    if days < 0 or days > 3650:
+        errors["lead_time_days"] = _("Lead time is a whole number of days, e.g. 7.")
+        return DEFAULT_LEAD_TIME_DAYS
+    return days
+
+
+def validate_supplier(
+    session: Session, data: SupplierInput, supplier_id: int | None = None
+) -> dict[str, object]:
+    """Check every field; return the clean values or raise FieldErrors naming each field."""
+    errors: dict[str, str] = {}
+    code = data.code.strip()
+    if not code:
+        errors["code"] = _("Give the supplier a code, e.g. ACME.")
+    elif not CODE_PATTERN.match(code):
+        errors["code"] = _(
+            "A supplier code is up to 40 letters, digits and . _ / & + - (no spaces), e.g. ACME."
+        )
+    else:
+        clash = session.scalar(
+            select(Supplier.id).where(
+                func.upper(Supplier.code) == code.upper(), Supplier.id != (supplier_id or 0)
+            )
+        )
+        if clash is not None:
+            errors["code"] = _("There is already a supplier {code}.").format(code=code)
+    name = " ".join(data.name.split())
+    if not name:
+        errors["name"] = _("Give the supplier a name.")
+    elif len(name) > 200:
+        errors["name"] = _("A name can be at most 200 characters.")
+    email = data.email.strip()
+    if email and (len(email) > 200 or not EMAIL_PATTERN.match(email)):
+        errors["email"] = _("“{value}” is not an e-mail address, e.g. orders@example.com.").format(
+            value=email
+        )
+    address = data.address.strip()
+    if len(address) > 500:
+        errors["address"] = _("An address can be at most 500 characters.")
+    lead_time = _lead_time(data.lead_time_days, errors)
+    min_order_value = Decimal(0)
+    text = data.min_order_value
+    if not (isinstance(text, str) and not text.strip()):
+        try:
+            min_order_value = parse_money(text, field="min_order_value")
+        except ValidationError as exc:
+            errors["min_order_value"] = exc.message
+    currency = data.currency.strip().upper() or get_setting(session, "currency") or "SEK"
+    if not CURRENCY_PATTERN.match(currency):
+        errors["currency"] = _("A currency is a three-letter code, e.g. SEK or EUR.")
+    if errors:
+        raise FieldErrors(errors)
+    return {
+        "code": code,
+        "name": name,
+        "email": email,
+        "address": address,
+        "lead_time_days": lead_time,
+        "min_order_value": min_order_value,
+        "currency": currency,
+        "active": bool(data.active),
+    }
+
+
+def save_supplier(
+    session: Session, user_id: UserId, data: SupplierInput, supplier_id: int | None = None
+) -> SupplierRow:
+    """Create a supplier (``supplier_id`` None) or update one; all fields or nothing."""
+    clean = validate_supplier(session, data, supplier_id)
+    if supplier_id is None:
+        supplier = Supplier(**clean)
+        session.add(supplier)
+        action = "create"
+    else:
+        found = session.get(Supplier, supplier_id)
+        if found is None:
+            raise NotFoundError(_("Supplier {id} does not exist.").format(id=supplier_id))
+        supplier = found
+        for key, value in clean.items():
+            setattr(supplier, key, value)
+        action = "update"
+    session.flush()
+    record_audit(session, user_id, action, "supplier", supplier.id, {"code": supplier.code})
+    return _row(supplier)
+
+
+def list_suppliers(session: Session, include_inactive: bool = True) -> list[SupplierRow]:
+    """Every supplier in code order."""
+    query = select(Supplier).order_by(Supplier.code)
+    if not include_inactive:
+        query = query.where(Supplier.active.is_(True))
+    return [_row(supplier) for supplier in session.scalars(query)]
+
+
+def find_supplier(session: Session, code: str) -> SupplierRow | None:
+    """The supplier with this code (case-insensitive), if any."""
+    supplier = session.scalar(
+        select(Supplier).where(func.upper(Supplier.code) == code.strip().upper())
+    )
+    return _row(supplier) if supplier else None
