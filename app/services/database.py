@@ -261,6 +261,9 @@ def open_database(
     url = resolve_url(target)
     if url.startswith("sqlite"):
         database = make_url(url).database
+        if database and database.startswith("file:"):
+            # A SQLite URI (e.g. mode=ro); check the file it names.
+            database = database.removeprefix("file:").split("?")[0]
         if database and database != ":memory:":
             check_sqlite_file(Path(database))
     engine = create_db_engine(url)
