@@ -259,11 +259,11 @@ def post_move(
             where += f" / {lot_code}" if lot_code else ""
             raise StockError(
                 _("Only {available} {unit} of {sku} in {where}; cannot take {qty}.").format(
-                    available=available.normalize(),
+                    available=format(available.normalize(), "f"),
                     unit=item.unit,
                     sku=item.sku,
                     where=where,
-                    qty=qty.normalize(),
+                    qty=format(qty.normalize(), "f"),
                 )
             )
 

@@ -261,3 +261,12 @@ def test_ten_thousand_postings_of_a_gram_sum_to_exactly_ten_kilos(db: Database) 
         level = s.scalar(select(StockLevel.quantity))
     assert total == D("10.000") and level == D("10.000")
     assert str(total) == "10.000"
+
+
+def test_stock_messages_show_plain_numbers(sqlite_db: Database) -> None:
+    with unit_of_work(sqlite_db) as s:
+        p = f.places(s)
+        item = f.item(s, p.user)
+        f.receive(s, p, item.id, "10")
+        with pytest.raises(StockError, match=r"Only 10 pcs of SKU-1 in A-01-01; cannot take 20\."):
+            f.issue(s, p, item.id, "20")

@@ -1,0 +1,270 @@
+"""The Items page: every item in one list, filtered as you type, opened in the editor.
+
+The filter matches SKU, name and barcodes, so scanning a barcode into it finds the
+item; Enter opens the one item left (or the selected one).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _, ngettext
+from app.services import items
+from app.services.errors import HyllaError
+from app.services.items import ItemDetail, ItemRow
+from app.services.users import UserRef
+from app.ui import feedback
+from app.ui.formatting import fmt_count
+from app.ui.item_editor import ItemEditor
+from app.ui.items_model import ItemTableModel
+from app.ui.runner import Runner
+from app.ui.widgets import icon, make_table_view, set_column_widths
+
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class ItemsPage(QWidget):
+    """The item list with its filter, count and "New item" button."""
+
+    status_message = Signal(str)
+    #: Emitted each time a fresh list is shown, with the number of items.
+    items_loaded = Signal(int)
+    #: Emitted after an item was saved, so other pages know their data is stale.
+    data_changed = Signal()
+    #: Emitted when an editor window opens (for tests and the main window).
+    editor_opened = Signal(object)
+
+    def __init__(self, runner: Runner, user: UserRef, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._user = user
+        self._editors: dict[int, ItemEditor] = {}
+        self._select_after_load: int | None = None
+        self._loading = False
+        self._refresh_again = False
+        self._loaded_once = False
+        self._stale = True
+
+        self.model = ItemTableModel(self)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("items_filter")
+        self.filter_edit.setPlaceholderText(_("Filter by SKU, name or barcode  (Ctrl+F)"))
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter_edit.setMinimumWidth(260)
+        self.count_label = QLabel()
+        self.count_label.setProperty("role", "muted")
+        self.new_button = QPushButton(icon("add"), _("New item"))
+        self.new_button.setToolTip(_("Create an item (Ctrl+N)"))
+        self.open_button = QPushButton(_("Open"))
+        self.open_button.setToolTip(_("Open the selected item (Enter)"))
+        self.open_button.setEnabled(False)
+
+        self.table = make_table_view(self.model)
+        self.table.setObjectName("items_table")
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(ItemTableModel.SKU, Qt.SortOrder.AscendingOrder)
+        set_column_widths(
+            self.table,
+            {
+                ItemTableModel.SKU: 150,
+                ItemTableModel.NAME: 320,
+                ItemTableModel.CATEGORY: 170,
+                ItemTableModel.ON_HAND: 110,
+                ItemTableModel.UNIT: 70,
+                ItemTableModel.POLICY: 130,
+                ItemTableModel.ACTIVE: 70,
+            },
+            stretch=ItemTableModel.NAME,
+        )
+        self.empty_hint = QLabel(
+            _(
+                "No items yet. Create one with “New item”, or import a list: "
+                "python main.py import items FILE.csv"
+            )
+        )
+        self.empty_hint.setProperty("role", "muted")
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.hide()
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.filter_edit, 2)
+        bar.addWidget(self.count_label, 1)
+        bar.addStretch(1)
+        bar.addWidget(self.open_button)
+        bar.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 8)
+        layout.addLayout(bar)
+        layout.addWidget(self.empty_hint)
+        layout.addWidget(self.table, 1)
+
+        self.filter_edit.textChanged.connect(self._filter_changed)
+        self.filter_edit.installEventFilter(self)
+        self.table.installEventFilter(self)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.modelReset.connect(self._selection_changed)
+        self.new_button.clicked.connect(self.new_item)
+        self.open_button.clicked.connect(self.open_selected)
+        self._update_count()
+
+    # --- data ----------------------------------------------------------------------------
+    def refresh(self, select_item: int | None = None) -> None:
+        """Reload the list from the database (keeps filter, sort and selection)."""
+        self._select_after_load = select_item if select_item is not None else self.selected_id()
+        if self._loading:
+            # The list being read may predate the change that asked for this refresh.
+            self._refresh_again = True
+            return
+        self._loading = True
+        self._refresh_again = False
+        self._runner.run(
+            items.list_items, on_done=self._show_rows, on_error=self._load_failed, owner=self
+        )
+
+    def activate(self) -> None:
+        """The page was shown: load it if it never was, or if its data went stale."""
+        if self._stale:
+            self.refresh()
+
+    def mark_stale(self) -> None:
+        """Something changed elsewhere: reload when next shown."""
+        self._stale = True
+
+    def _show_rows(self, rows: list[ItemRow]) -> None:
+        self._loading = False
+        self._stale = False
+        first_load = not self._loaded_once
+        self._loaded_once = True
+        self.model.set_rows(rows)
+        self.empty_hint.setVisible(not rows)
+        self._update_count()
+        if self._select_after_load is not None:
+            self.select_item(self._select_after_load)
+        elif self.model.visible_count() and first_load:
+            self.table.selectRow(0)
+        self.items_loaded.emit(len(rows))
+        if self._refresh_again:
+            self.refresh(select_item=self._select_after_load)
+
+    def _load_failed(self, error: HyllaError) -> None:
+        self._loading = False
+        self._refresh_again = False
+        feedback.show_error(self, error.message)
+
+    # --- filter --------------------------------------------------------------------------
+    def focus_filter(self) -> None:
+        """Put the cursor in the filter with its text selected (Ctrl+F)."""
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def _filter_changed(self, text: str) -> None:
+        selected = self.selected_id()
+        self.model.set_filter(text)
+        self._update_count()
+        if self.model.visible_count() == 1:
+            self.table.selectRow(0)
+        elif selected is not None:
+            self.select_item(selected)
+
+    def _update_count(self) -> None:
+        total = self.model.total_count()
+        shown = self.model.visible_count()
+        if shown == total:
+            text = ngettext("{n} item", "{n} items", total).format(n=fmt_count(total))
+        else:
+            text = ngettext("{shown} of {n} item", "{shown} of {n} items", total).format(
+                shown=fmt_count(shown), n=fmt_count(total)
+            )
+        self.count_label.setText(text)
+
+    # --- selection and opening --------------------------------------------------------
+    def selected_id(self) -> int | None:
+        """The id of the selected item, if one is selected and shown."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return int(self.model.row_at(rows[0].row()).id)
+
+    def select_item(self, item_id: int) -> bool:
+        """Select and show the item if the filter lets it through."""
+        row = self.model.view_row_of(item_id)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def _selection_changed(self, *_args: object) -> None:
+        self.open_button.setEnabled(self.selected_id() is not None)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_item(int(self.model.row_at(index.row()).id))
+
+    def open_selected(self) -> None:
+        """Open the selected item in the editor."""
+        item_id = self.selected_id()
+        if item_id is not None:
+            self.open_item(item_id)
+
+    def open_item(self, item_id: int) -> ItemEditor:
+        """Open the item's editor, or bring its open editor to the front."""
+        editor = self._editors.get(item_id)
+        if editor is not None:
+            editor.raise_()
+            editor.activateWindow()
+            return editor
+        editor = self._new_editor(item_id)
+        self._editors[item_id] = editor
+        # finished comes at once when the dialog closes; its deletion only comes later.
+        editor.finished.connect(lambda _result, item_id=item_id: self._editors.pop(item_id, None))
+        return editor
+
+    def new_item(self) -> ItemEditor:
+        """Open an empty editor for a new item (Ctrl+N)."""
+        return self._new_editor(None)
+
+    def _new_editor(self, item_id: int | None) -> ItemEditor:
+        editor = ItemEditor(self._runner, self._user, item_id, parent=self.window())
+        editor.saved.connect(self._item_saved)
+        editor.status_message.connect(self.status_message)
+        editor.show()
+        self.editor_opened.emit(editor)
+        return editor
+
+    def _item_saved(self, detail: ItemDetail) -> None:
+        self.data_changed.emit()
+        self.refresh(select_item=int(detail.id))
+
+    # --- keys ----------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            if watched is self.filter_edit:
+                if key in ENTER_KEYS:
+                    # A scan or a typed SKU that leaves one item opens it at once.
+                    if self.model.visible_count() == 1:
+                        self.open_item(int(self.model.row_at(0).id))
+                    elif self.selected_id() is not None:
+                        self.table.setFocus()
+                    return True
+                if key == Qt.Key.Key_Down and self.model.visible_count():
+                    self.table.setFocus()
+                    if self.selected_id() is None:
+                        self.table.selectRow(0)
+                    return True
+            elif watched is self.table and key in ENTER_KEYS:
+                self.open_selected()
+                return True
+        return super().eventFilter(watched, event)

@@ -1,0 +1,281 @@
+"""The Stock page: the whole warehouse's stock per bin and lot with its value, filtered
+as you type, and the move history of the selected item below it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _, ngettext
+from app.services import stock
+from app.services.errors import HyllaError
+from app.services.stock import MoveRow, WarehouseStockRow
+from app.ui import feedback
+from app.ui.formatting import fmt_count, fmt_date, fmt_money, fmt_qty, fmt_unit_cost
+from app.ui.item_editor import move_columns, move_search_text
+from app.ui.runner import Runner
+from app.ui.table_model import Column, RowTableModel, expired_in_red
+from app.ui.widgets import icon, make_table_view, set_column_widths
+
+
+def stock_search_text(row: WarehouseStockRow) -> str:
+    """What the stock filter looks in: SKU, name, bin and lot."""
+    return "\n".join((row.sku, row.name, row.location_code, row.lot_code))
+
+
+def warehouse_stock_columns() -> list[Column[WarehouseStockRow]]:
+    """Columns of the warehouse stock list."""
+    return [
+        Column(_("SKU"), lambda r: r.sku),
+        Column(_("Name"), lambda r: r.name),
+        Column(_("Bin"), lambda r: r.location_code),
+        Column(_("Lot"), lambda r: r.lot_code),
+        Column(
+            _("Expiry"),
+            lambda r: fmt_date(r.expiry),
+            sort_key=lambda r: r.expiry,
+            tooltip=_("Expired lots are shown in red."),
+        ),
+        Column(
+            _("Quantity"),
+            lambda r: fmt_qty(r.quantity),
+            sort_key=lambda r: r.quantity,
+            numeric=True,
+        ),
+        Column(_("Unit"), lambda r: r.unit),
+        Column(
+            _("Unit cost"),
+            lambda r: fmt_unit_cost(r.unit_cost),
+            sort_key=lambda r: r.unit_cost,
+            numeric=True,
+            tooltip=_("The item's current cost per unit by the costing method in force."),
+        ),
+        Column(_("Value"), lambda r: fmt_money(r.value), sort_key=lambda r: r.value, numeric=True),
+    ]
+
+
+class StockPage(QWidget):
+    """Stock per bin and lot; the selected item's moves underneath."""
+
+    status_message = Signal(str)
+    stock_loaded = Signal(int)
+    moves_loaded = Signal(int)
+    #: The user asked to open an item (double-click): the main window opens its editor.
+    open_item_requested = Signal(int)
+
+    SKU, NAME, BIN, LOT, EXPIRY, QUANTITY, UNIT, UNIT_COST, VALUE = range(9)
+
+    def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._stale = True
+        self._loading = False
+        self._refresh_again = False
+        self._moves_for: int | None = None
+        self._moves_serial = 0
+
+        self.model: RowTableModel[WarehouseStockRow] = RowTableModel(
+            warehouse_stock_columns(), stock_search_text, foreground=expired_in_red, parent=self
+        )
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("stock_filter")
+        self.filter_edit.setPlaceholderText(_("Filter by SKU, name, bin or lot  (Ctrl+F)"))
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter_edit.setMinimumWidth(260)
+        self.count_label = QLabel()
+        self.count_label.setProperty("role", "muted")
+        self.value_label = QLabel()
+        self.value_label.setProperty("role", "heading")
+
+        self.table = make_table_view(self.model)
+        self.table.setObjectName("stock_table")
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(self.SKU, Qt.SortOrder.AscendingOrder)
+        set_column_widths(
+            self.table,
+            {
+                self.SKU: 140,
+                self.NAME: 280,
+                self.BIN: 100,
+                self.LOT: 110,
+                self.EXPIRY: 100,
+                self.QUANTITY: 100,
+                self.UNIT: 60,
+                self.UNIT_COST: 100,
+                self.VALUE: 110,
+            },
+            stretch=self.NAME,
+        )
+        self.moves_title = QLabel(_("Select a row to see the item's moves."))
+        self.moves_title.setProperty("role", "heading")
+        self.moves_model: RowTableModel[MoveRow] = RowTableModel(
+            move_columns(), move_search_text, parent=self
+        )
+        self.moves_table = make_table_view(self.moves_model)
+        self.moves_table.setObjectName("stock_moves_table")
+        set_column_widths(
+            self.moves_table,
+            {0: 140, 1: 110, 2: 100, 3: 220, 4: 100, 5: 100, 6: 160, 7: 100},
+            stretch=6,
+        )
+        self.empty_hint = QLabel(
+            _(
+                "There is no stock yet. Stock arrives with receipts or an opening-balance import: "
+                "python main.py import stock FILE.csv"
+            )
+        )
+        self.empty_hint.setProperty("role", "muted")
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.hide()
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.filter_edit, 2)
+        bar.addWidget(self.count_label, 1)
+        bar.addStretch(1)
+        bar.addWidget(self.value_label)
+        upper = QWidget()
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addLayout(bar)
+        upper_layout.addWidget(self.empty_hint)
+        upper_layout.addWidget(self.table, 1)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 6, 0, 0)
+        lower_layout.addWidget(self.moves_title)
+        lower_layout.addWidget(self.moves_table, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("stock_splitter")
+        self.splitter.addWidget(upper)
+        self.splitter.addWidget(lower)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 8)
+        layout.addWidget(self.splitter, 1)
+
+        self.filter_edit.textChanged.connect(self._filter_changed)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.modelReset.connect(self._selection_changed)
+        self.table.doubleClicked.connect(self._open_index)
+        self._update_summary()
+
+    # --- data ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the stock list (keeps filter and sort)."""
+        if self._loading:
+            # The rows being read may predate the change that asked for this refresh.
+            self._refresh_again = True
+            return
+        self._loading = True
+        self._refresh_again = False
+        self._runner.run(
+            stock.list_stock, on_done=self._show_rows, on_error=self._load_failed, owner=self
+        )
+
+    def activate(self) -> None:
+        """The page was shown: load it if it never was, or if its data went stale."""
+        if self._stale:
+            self.refresh()
+
+    def mark_stale(self) -> None:
+        """Something changed elsewhere: reload when next shown."""
+        self._stale = True
+
+    def _show_rows(self, rows: list[WarehouseStockRow]) -> None:
+        self._loading = False
+        self._stale = False
+        selected = self._moves_for
+        # Forget the shown item so that selecting it again reloads its (maybe new) moves.
+        self._moves_for = None
+        self.model.set_rows(rows)
+        self.empty_hint.setVisible(not rows)
+        self._update_summary()
+        row = -1 if selected is None else self.model.find_row(lambda r: r.item_id == selected)
+        if row >= 0:
+            self.table.selectRow(row)
+        else:
+            self._moves_serial += 1
+            self.moves_model.set_rows([])
+            self.moves_title.setText(_("Select a row to see the item's moves."))
+        self.stock_loaded.emit(len(rows))
+        if self._refresh_again:
+            self.refresh()
+
+    def _load_failed(self, error: HyllaError) -> None:
+        self._loading = False
+        self._refresh_again = False
+        feedback.show_error(self, error.message)
+
+    def _moves_failed(self, error: HyllaError) -> None:
+        feedback.show_error(self, error.message)
+
+    def focus_filter(self) -> None:
+        """Put the cursor in the filter with its text selected (Ctrl+F)."""
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def _filter_changed(self, text: str) -> None:
+        self.model.set_filter(text)
+        self._update_summary()
+        if self.model.visible_count() and self._moves_for is not None:
+            row = self.model.find_row(lambda r: r.item_id == self._moves_for)
+            if row >= 0:
+                self.table.selectRow(row)
+
+    def _update_summary(self) -> None:
+        shown = self.model.visible_rows()
+        total = self.model.total_count()
+        if len(shown) == total:
+            text = ngettext("{n} row", "{n} rows", total).format(n=fmt_count(total))
+        else:
+            text = ngettext("{shown} of {n} row", "{shown} of {n} rows", total).format(
+                shown=fmt_count(len(shown)), n=fmt_count(total)
+            )
+        self.count_label.setText(text)
+        value = sum((row.value for row in shown), Decimal(0))
+        self.value_label.setText(_("Value: {amount}").format(amount=fmt_money(value)))
+
+    # --- the selected item's moves ---------------------------------------------------------
+    def selected_row(self) -> WarehouseStockRow | None:
+        """The selected stock row, if any."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _selection_changed(self, *_args: object) -> None:
+        row = self.selected_row()
+        if row is None or row.item_id == self._moves_for:
+            return
+        self._moves_for = row.item_id
+        self._moves_serial += 1
+        serial = self._moves_serial
+        self.moves_title.setText(_("Moves of {sku} — {name}").format(sku=row.sku, name=row.name))
+
+        def show(moves: list[MoveRow]) -> None:
+            self._show_moves(serial, moves)
+
+        self._runner.run(
+            stock.item_moves, row.item_id, on_done=show, on_error=self._moves_failed, owner=self
+        )
+
+    def _show_moves(self, serial: int, moves: list[MoveRow]) -> None:
+        # A newer selection may have asked again meanwhile; only its answer counts.
+        if serial != self._moves_serial:
+            return
+        self.moves_model.set_rows(moves)
+        self.moves_loaded.emit(len(moves))
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_item_requested.emit(self.model.row_at(index.row()).item_id)

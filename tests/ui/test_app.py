@@ -1,0 +1,191 @@
+"""Starting the window: databases that cannot be opened, the daily backup, and the demo
+warehouse offered for an empty database."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+from sqlalchemy.orm import Session
+
+from app.services import demo, items, locations, users
+from app.services.database import Database
+from app.services.users import UserId, UserRef
+from app.ui.app import run_gui, start_chores
+from app.ui.demo_offer import DemoOffer
+from app.ui.main_window import MainWindow
+from app.ui.runner import Runner
+from tests import factories
+from tests.ui.conftest import TIMEOUT_MS, Dialogs
+
+WELCOME = "Your warehouse is empty. Fill it with a demo warehouse to try Hylla?"
+
+
+def test_a_file_that_is_not_a_database_is_explained_not_traced(
+    tmp_path: Path, dialogs: Dialogs
+) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("shopping list: nails, screws\n")
+    assert run_gui(str(path)) == 1
+    assert len(dialogs.startup_errors) == 1
+    message = dialogs.startup_errors[0]
+    assert str(path) in message and "not a Hylla database" in message
+    assert "Traceback" not in message
+
+
+def test_a_folder_is_not_a_database(tmp_path: Path, dialogs: Dialogs) -> None:
+    assert run_gui(str(tmp_path)) == 1
+    assert dialogs.startup_errors == [
+        f"{tmp_path} is a folder, not a database file. Choose a file name."
+    ]
+
+
+def test_a_database_from_a_newer_hylla_is_refused(
+    tmp_path: Path, sqlite_template: Path, dialogs: Dialogs
+) -> None:
+    path = tmp_path / "newer.db"
+    shutil.copyfile(sqlite_template, path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'f00dfeed9999'")
+    connection.close()
+    assert run_gui(str(path)) == 1
+    assert "newer version of Hylla" in dialogs.startup_errors[0]
+    assert "Update Hylla" in dialogs.startup_errors[0]
+
+
+def _window(qtbot: QtBot, runner: Runner, user: UserRef, db: Database) -> MainWindow:
+    window = MainWindow(runner, user, db.describe(), QSettings())
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def small_demo(scale: float = 0.04) -> Callable[..., demo.DemoSummary]:
+    """The real demo at a fraction of its size, so the test stays quick."""
+    return functools.partial(demo.create_demo, scale=scale)
+
+
+def test_an_empty_database_is_offered_the_demo_and_gets_it(
+    qtbot: QtBot,
+    runner: Runner,
+    tester: UserRef,
+    sqlite_db: Database,
+    dialogs: Dialogs,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(demo, "create_demo", small_demo())
+    window = _window(qtbot, runner, tester, sqlite_db)
+    progress: list[int] = []
+    with qtbot.waitSignal(window.items_page.items_loaded, timeout=30_000) as loaded:
+        offer = start_chores(window, runner, sqlite_db, tester)
+        offer.finished.connect(lambda created: progress.append(int(created)))
+        qtbot.waitUntil(lambda: offer.progress_dialog is not None, timeout=TIMEOUT_MS)
+        assert offer.progress_dialog is not None and offer.progress_dialog.isVisible()
+        # The items page reloads once the demo is in (after loading the empty list).
+        qtbot.waitUntil(lambda: progress == [1], timeout=30_000)
+    assert dialogs.questions == [WELCOME]
+    assert offer.progress_dialog is None
+    count = len(sqlite_db.run(items.list_items))
+    assert count > 0
+    qtbot.waitUntil(lambda: window.items_page.model.total_count() == count, timeout=TIMEOUT_MS)
+    assert loaded.signal_triggered
+    assert window.statusBar().currentMessage().startswith("Demo warehouse created:")
+    # Today's backup was taken before the demo, beside the database.
+    assert list((Path(sqlite_db.describe()).parent / "backups").glob("hylla-daily-*.db"))
+
+
+def test_start_empty_leaves_the_database_alone(
+    qtbot: QtBot, runner: Runner, tester: UserRef, sqlite_db: Database, dialogs: Dialogs
+) -> None:
+    dialogs.answer = False
+    window = _window(qtbot, runner, tester, sqlite_db)
+    outcome: list[bool] = []
+    offer = start_chores(window, runner, sqlite_db, tester)
+    offer.finished.connect(outcome.append)
+    qtbot.waitUntil(lambda: bool(outcome), timeout=TIMEOUT_MS)
+    assert outcome == [False]
+    assert window.statusBar().currentMessage() == "Starting with an empty warehouse."
+    assert dialogs.questions == [WELCOME]
+    assert sqlite_db.run(demo.database_is_empty)
+
+
+def test_a_database_with_items_is_not_offered_the_demo(
+    qtbot: QtBot, runner: Runner, tester: UserRef, sqlite_db: Database, dialogs: Dialogs
+) -> None:
+    sqlite_db.run(factories.item, tester.id, "HAVE-1")
+    offer = DemoOffer(_window(qtbot, runner, tester, sqlite_db), runner, tester)
+    with qtbot.waitSignal(offer.finished, timeout=TIMEOUT_MS) as finished:
+        offer.start()
+    assert finished.args == [False]
+    assert dialogs.questions == []
+
+
+def test_cancelling_the_demo_saves_nothing(
+    qtbot: QtBot,
+    runner: Runner,
+    tester: UserRef,
+    sqlite_db: Database,
+    dialogs: Dialogs,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def slow_demo(
+        session: Session, user_id: UserId, *, progress: Callable[[int, int], None]
+    ) -> demo.DemoSummary:
+        locations.save_bin(session, user_id, "DEMO-01")
+        for done in range(1, 1001):
+            progress(done, 1000)
+            time.sleep(0.005)
+        raise AssertionError("the demo should have been cancelled")
+
+    monkeypatch.setattr(demo, "create_demo", slow_demo)
+    window = _window(qtbot, runner, tester, sqlite_db)
+    offer = DemoOffer(window, runner, tester)
+    offer.status_message.connect(window.show_status)
+    offer.start()
+    qtbot.waitUntil(
+        lambda: offer.progress_dialog is not None and offer.progress_dialog.value() > 0,
+        timeout=TIMEOUT_MS,
+    )
+    dialog = offer.progress_dialog
+    assert dialog is not None
+    cancel_button = dialog.findChild(QPushButton)
+    assert cancel_button is not None and cancel_button.text() == "Cancel"
+    with qtbot.waitSignal(offer.finished, timeout=TIMEOUT_MS) as finished:
+        qtbot.mouseClick(cancel_button, Qt.MouseButton.LeftButton)
+    assert finished.args == [False]
+    assert dialogs.errors == []
+    assert window.statusBar().currentMessage() == "The demo warehouse was not created."
+    assert sqlite_db.run(locations.find_location, "DEMO-01") is None
+    assert sqlite_db.run(demo.database_is_empty)
+
+
+def test_a_failed_backup_is_reported(
+    qtbot: QtBot,
+    runner: Runner,
+    tester: UserRef,
+    sqlite_db: Database,
+    dialogs: Dialogs,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.services import backup
+    from app.services.errors import DatabaseError
+
+    def failing(db: Database) -> None:
+        raise DatabaseError("The backup to /nowhere failed: disk full")
+
+    monkeypatch.setattr(backup, "daily_backup", failing)
+    sqlite_db.run(users.workstation_user, "someone")
+    sqlite_db.run(factories.item, tester.id, "HAVE-1")
+    window = _window(qtbot, runner, tester, sqlite_db)
+    start_chores(window, runner, sqlite_db, tester)
+    qtbot.waitUntil(lambda: bool(dialogs.errors), timeout=TIMEOUT_MS)
+    assert "disk full" in dialogs.errors[0]
+    assert "python main.py backup" in dialogs.errors[0]

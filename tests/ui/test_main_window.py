@@ -1,0 +1,131 @@
+"""The main window: title, navigation with only working areas, status bar, shortcuts,
+remembered geometry."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.services.database import Database
+from app.services.users import UserRef
+from app.ui.item_editor import ItemEditor
+from app.ui.main_window import MainWindow
+from app.ui.runner import Runner
+from tests import factories
+from tests.ui.conftest import TIMEOUT_MS, Dialogs
+
+
+def shown_window(
+    qtbot: QtBot, runner: Runner, user: UserRef, db: Database, settings: QSettings
+) -> MainWindow:
+    window = MainWindow(runner, user, db.describe(), settings)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.items_page.items_loaded, timeout=TIMEOUT_MS):
+        window.show()
+        window.start()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=TIMEOUT_MS)
+    return window
+
+
+def test_title_navigation_and_status_bar(
+    qtbot: QtBot, runner: Runner, tester: UserRef, sqlite_db: Database, settings: QSettings
+) -> None:
+    window = shown_window(qtbot, runner, tester, sqlite_db, settings)
+    assert window.windowTitle() == f"Hylla — {sqlite_db.describe()}"
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["Items", "Stock"]
+    assert window.database_label.text() == f"Database: {sqlite_db.describe()}"
+    assert window.user_label.text() == "User: tester"
+    assert window.size().width() <= 1280 and window.size().height() <= 800
+
+    with qtbot.waitSignal(window.stock_page.stock_loaded, timeout=TIMEOUT_MS):
+        window.nav.setCurrentRow(window.STOCK)
+    assert window.pages.currentWidget() is window.stock_page
+
+
+def test_keyboard_shortcuts(
+    qtbot: QtBot,
+    runner: Runner,
+    tester: UserRef,
+    sqlite_db: Database,
+    settings: QSettings,
+    dialogs: Dialogs,
+) -> None:
+    window = shown_window(qtbot, runner, tester, sqlite_db, settings)
+    window.items_page.table.setFocus()
+
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.items_page.filter_edit
+
+    # F5 reloads: an item added meanwhile appears.
+    sqlite_db.run(factories.item, tester.id, "NEW-1")
+    with qtbot.waitSignal(window.items_page.items_loaded, timeout=TIMEOUT_MS):
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert window.items_page.count_label.text() == "1 item"
+
+    # Ctrl+N opens a new item's editor, from the Stock page too.
+    with qtbot.waitSignal(window.stock_page.stock_loaded, timeout=TIMEOUT_MS):
+        qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(window.items_page.editor_opened, timeout=TIMEOUT_MS) as opened:
+        qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    editor = opened.args[0]
+    assert isinstance(editor, ItemEditor) and editor.item_id is None
+    assert window.pages.currentWidget() is window.items_page
+    qtbot.waitUntil(editor.isEnabled, timeout=TIMEOUT_MS)
+    editor.close()
+
+
+def test_a_saved_item_makes_the_stock_page_reload(
+    qtbot: QtBot, runner: Runner, tester: UserRef, sqlite_db: Database, settings: QSettings
+) -> None:
+    window = shown_window(qtbot, runner, tester, sqlite_db, settings)
+    with qtbot.waitSignal(window.stock_page.stock_loaded, timeout=TIMEOUT_MS):
+        window.show_page(window.STOCK)
+    window.show_page(window.ITEMS)
+    editor = window.items_page.new_item()
+    qtbot.waitUntil(editor.isEnabled, timeout=TIMEOUT_MS)
+    qtbot.keyClicks(editor.sku_edit, "S-1")
+    qtbot.keyClicks(editor.name_edit, "Saved")
+    with qtbot.waitSignal(window.items_page.items_loaded, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.stock_page.stock_loaded, timeout=TIMEOUT_MS):
+        window.show_page(window.STOCK)
+
+
+def test_geometry_and_page_are_remembered(
+    qtbot: QtBot, runner: Runner, tester: UserRef, sqlite_db: Database, settings: QSettings
+) -> None:
+    window = shown_window(qtbot, runner, tester, sqlite_db, settings)
+    window.resize(760, 520)  # within the offscreen screen (800×800)
+    size = (window.size().width(), window.size().height())
+    assert size[1] == 520
+    with qtbot.waitSignal(window.stock_page.stock_loaded, timeout=TIMEOUT_MS):
+        window.show_page(window.STOCK)
+    window.close()
+    assert settings.value("main/page") in (1, "1")
+
+    again = MainWindow(runner, tester, sqlite_db.describe(), settings)
+    qtbot.addWidget(again)
+    assert (again.size().width(), again.size().height()) == size
+    assert again.pages.currentWidget() is again.stock_page
+
+
+def test_closing_asks_about_an_unsaved_editor(
+    qtbot: QtBot,
+    runner: Runner,
+    tester: UserRef,
+    sqlite_db: Database,
+    settings: QSettings,
+    dialogs: Dialogs,
+) -> None:
+    window = shown_window(qtbot, runner, tester, sqlite_db, settings)
+    editor = window.items_page.new_item()
+    qtbot.waitUntil(editor.isEnabled, timeout=TIMEOUT_MS)
+    qtbot.keyClicks(editor.name_edit, "unsaved")
+    dialogs.answer = False  # keep editing
+    assert not window.close()
+    assert window.isVisible() and editor.isVisible()
+    dialogs.answer = True
+    assert window.close()
