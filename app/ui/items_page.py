@@ -19,15 +19,13 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, ngettext
 from app.services import items
-from app.services.errors import HyllaError
 from app.services.items import ItemDetail, ItemRow
 from app.services.users import UserRef
-from app.ui import feedback
 from app.ui.formatting import fmt_count
 from app.ui.item_editor import ItemEditor
 from app.ui.items_model import ItemTableModel
 from app.ui.runner import Runner
-from app.ui.widgets import icon, make_table_view, set_column_widths
+from app.ui.widgets import ListLoader, icon, make_table_view, set_column_widths
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -49,10 +47,8 @@ class ItemsPage(QWidget):
         self._user = user
         self._editors: dict[int, ItemEditor] = {}
         self._select_after_load: int | None = None
-        self._loading = False
-        self._refresh_again = False
         self._loaded_once = False
-        self._stale = True
+        self._loader = ListLoader(runner, items.list_items, self._show_rows, self)
 
         self.model = ItemTableModel(self)
         self.filter_edit = QLineEdit()
@@ -122,28 +118,17 @@ class ItemsPage(QWidget):
     def refresh(self, select_item: int | None = None) -> None:
         """Reload the list from the database (keeps filter, sort and selection)."""
         self._select_after_load = select_item if select_item is not None else self.selected_id()
-        if self._loading:
-            # The list being read may predate the change that asked for this refresh.
-            self._refresh_again = True
-            return
-        self._loading = True
-        self._refresh_again = False
-        self._runner.run(
-            items.list_items, on_done=self._show_rows, on_error=self._load_failed, owner=self
-        )
+        self._loader.refresh()
 
     def activate(self) -> None:
         """The page was shown: load it if it never was, or if its data went stale."""
-        if self._stale:
-            self.refresh()
+        self._loader.activate()
 
     def mark_stale(self) -> None:
         """Something changed elsewhere: reload when next shown."""
-        self._stale = True
+        self._loader.mark_stale()
 
     def _show_rows(self, rows: list[ItemRow]) -> None:
-        self._loading = False
-        self._stale = False
         first_load = not self._loaded_once
         self._loaded_once = True
         self.model.set_rows(rows)
@@ -154,13 +139,6 @@ class ItemsPage(QWidget):
         elif self.model.visible_count() and first_load:
             self.table.selectRow(0)
         self.items_loaded.emit(len(rows))
-        if self._refresh_again:
-            self.refresh(select_item=self._select_after_load)
-
-    def _load_failed(self, error: HyllaError) -> None:
-        self._loading = False
-        self._refresh_again = False
-        feedback.show_error(self, error.message)
 
     # --- filter --------------------------------------------------------------------------
     def focus_filter(self) -> None:

@@ -24,7 +24,7 @@ from app.ui.formatting import fmt_count, fmt_date, fmt_money, fmt_qty, fmt_unit_
 from app.ui.item_editor import move_columns, move_search_text
 from app.ui.runner import Runner
 from app.ui.table_model import Column, RowTableModel, expired_in_red
-from app.ui.widgets import icon, make_table_view, set_column_widths
+from app.ui.widgets import ListLoader, icon, make_table_view, set_column_widths
 
 
 def stock_search_text(row: WarehouseStockRow) -> str:
@@ -77,9 +77,7 @@ class StockPage(QWidget):
     def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._stale = True
-        self._loading = False
-        self._refresh_again = False
+        self._loader = ListLoader(runner, stock.list_stock, self._show_rows, self)
         self._moves_for: int | None = None
         self._moves_serial = 0
 
@@ -174,28 +172,17 @@ class StockPage(QWidget):
     # --- data ----------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload the stock list (keeps filter and sort)."""
-        if self._loading:
-            # The rows being read may predate the change that asked for this refresh.
-            self._refresh_again = True
-            return
-        self._loading = True
-        self._refresh_again = False
-        self._runner.run(
-            stock.list_stock, on_done=self._show_rows, on_error=self._load_failed, owner=self
-        )
+        self._loader.refresh()
 
     def activate(self) -> None:
         """The page was shown: load it if it never was, or if its data went stale."""
-        if self._stale:
-            self.refresh()
+        self._loader.activate()
 
     def mark_stale(self) -> None:
         """Something changed elsewhere: reload when next shown."""
-        self._stale = True
+        self._loader.mark_stale()
 
     def _show_rows(self, rows: list[WarehouseStockRow]) -> None:
-        self._loading = False
-        self._stale = False
         selected = self._moves_for
         # Forget the shown item so that selecting it again reloads its (maybe new) moves.
         self._moves_for = None
@@ -210,13 +197,6 @@ class StockPage(QWidget):
             self.moves_model.set_rows([])
             self.moves_title.setText(_("Select a row to see the item's moves."))
         self.stock_loaded.emit(len(rows))
-        if self._refresh_again:
-            self.refresh()
-
-    def _load_failed(self, error: HyllaError) -> None:
-        self._loading = False
-        self._refresh_again = False
-        feedback.show_error(self, error.message)
 
     def _moves_failed(self, error: HyllaError) -> None:
         feedback.show_error(self, error.message)

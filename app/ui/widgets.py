@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QIcon
@@ -15,6 +17,12 @@ from PySide6.QtWidgets import (
     QTableView,
     QWidget,
 )
+
+from app.services.errors import HyllaError
+from app.ui import feedback
+
+if TYPE_CHECKING:
+    from app.ui.runner import Runner
 
 ICONS_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "icons"
 
@@ -92,3 +100,57 @@ def mark_error(widget: QWidget, in_error: bool) -> None:
     style.unpolish(target)
     style.polish(target)
     target.update()
+
+
+class ListLoader:
+    """Loads a page's rows on the database worker, one load at a time.
+
+    A refresh asked for while a load is in flight is not dropped: the rows being read
+    may predate the change that asked for it, so one more load follows. Pages that
+    are hidden are only marked stale and load when next shown.
+    """
+
+    def __init__(
+        self,
+        runner: Runner,
+        load: Callable[..., Any],
+        on_rows: Callable[[Any], None],
+        owner: QWidget,
+    ) -> None:
+        self._runner = runner
+        self._load = load
+        self._on_rows = on_rows
+        self._owner = owner
+        self.loading = False
+        self.stale = True
+        self._again = False
+
+    def refresh(self) -> None:
+        """Load now, or once the load in flight has finished."""
+        if self.loading:
+            self._again = True
+            return
+        self.loading = True
+        self._again = False
+        self._runner.run(self._load, on_done=self._done, on_error=self._failed, owner=self._owner)
+
+    def activate(self) -> None:
+        """The page was shown: load if it never was, or if its data went stale."""
+        if self.stale:
+            self.refresh()
+
+    def mark_stale(self) -> None:
+        """Something changed elsewhere: reload when next shown."""
+        self.stale = True
+
+    def _done(self, rows: Any) -> None:
+        self.loading = False
+        self.stale = False
+        self._on_rows(rows)
+        if self._again:
+            self.refresh()
+
+    def _failed(self, error: HyllaError) -> None:
+        self.loading = False
+        self._again = False
+        feedback.show_error(self._owner, error.message)
