@@ -166,6 +166,18 @@ def _chunks(values: Sequence[int]) -> Iterator[Sequence[int]]:
         yield values[start:start + CHUNK]
 
 
+def _required_qty(plan: _Plan, row: Row, missing: str) -> Decimal | None:
+    """The row's ``qty`` (0 or more), or None after noting the problem on the plan."""
+    if not row.get("qty"):
+        plan.problem(row, missing, "qty")
+        return None
+    try:
+        return parse_quantity(row.get("qty"), allow_zero=True, field="qty")
+    except ValidationError as exc:
+        plan.problem(row, exc.message, "qty")
+        return None
+
+
 def _duplicate(
     plan: _Plan,
     seen: dict[object, int],
@@ -770,16 +782,8 @@ def _stock_line(
         if not lot:
             plan.problem(row, _("An expiry date belongs to a lot: give the lot number."), "expiry")
             ok = False
-    qty = Decimal(0)
-    if not row.get("qty"):
-        plan.problem(row, _("Give the quantity on hand (0 or more)."), "qty")
-        ok = False
-    else:
-        try:
-            qty = parse_quantity(row.get("qty"), allow_zero=True, field="qty")
-        except ValidationError as exc:
-            plan.problem(row, exc.message, "qty")
-            ok = False
+    qty = _required_qty(plan, row, _("Give the quantity on hand (0 or more)."))
+    ok = ok and qty is not None
     cost: Decimal | None = None
     if row.get("unit_cost"):
         try:
@@ -787,7 +791,7 @@ def _stock_line(
         except ValidationError as exc:
             plan.problem(row, exc.message, "unit_cost")
             ok = False
-    if not ok or item is None or place is None:
+    if not ok or item is None or place is None or qty is None:
         return None
     return _StockLine(item[0], item[1], place[0], lot, expiry, qty, cost)
 
@@ -841,17 +845,9 @@ def _plan_history(session: Session, table: Table) -> _Plan:
         except ValidationError as exc:
             plan.problem(row, exc.message, "date")
             ok = False
-        qty = Decimal(0)
-        if not row.get("qty"):
-            plan.problem(row, _("Give the quantity (0 or more)."), "qty")
-            ok = False
-        else:
-            try:
-                qty = parse_quantity(row.get("qty"), allow_zero=True, field="qty")
-            except ValidationError as exc:
-                plan.problem(row, exc.message, "qty")
-                ok = False
-        if not ok or item_id is None or day is None:
+        qty = _required_qty(plan, row, _("Give the quantity (0 or more)."))
+        ok = ok and qty is not None
+        if not ok or item_id is None or day is None or qty is None:
             continue
         if _duplicate(
             plan, seen, (item_id, day), row,
