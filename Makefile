@@ -43,7 +43,7 @@ endif
 
 .NOTPARALLEL:
 
-.PHONY: help venv sysdeps translations translations-extract run test lint postgres postgres-stop \
+.PHONY: help venv sysdeps translations translations-extract run test lint postgres postgres-stop screenshots \
         bench clean
 
 help:
@@ -153,3 +153,18 @@ clean:
 	    benchmarks/out
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 	find $(TRANSLATIONS) -name '*.mo' -delete 2>/dev/null || true
+
+# --- README screenshots -------------------------------------------------------------------------
+# Every page in Swedish and English, from the real window on a virtual X server and a fresh demo
+# database, into docs/screenshots/.
+SHOTS_DB := /tmp/hylla-screenshots/demo.db
+screenshots: venv translations
+	@command -v xvfb-run >/dev/null || { sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+	    $$sudo apt-get update -qq </dev/null; \
+	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq xvfb xauth </dev/null; }
+	rm -rf $(dir $(SHOTS_DB)) && mkdir -p $(dir $(SHOTS_DB))
+	HYLLA_DATA_DIR=$(dir $(SHOTS_DB)) $(VPY) main.py demo --database $(SHOTS_DB)
+	for lang in en sv; do \
+	    HYLLA_DATA_DIR=$(dir $(SHOTS_DB)) QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24 -noreset" \
+	        $(VPY) scripts/screenshots.py --database $(SHOTS_DB) --lang $$lang --out docs/screenshots || exit 1; \
+	done

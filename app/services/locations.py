@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.i18n import _
+from app.i18n import N_, _
 from app.models import Location, LocationKind, StockLevel
 from app.services.errors import FieldErrors, NotFoundError
 from app.services.users import UserId, record_audit
@@ -29,6 +29,21 @@ class LocationRow:
 
 def _row(location: Location) -> LocationRow:
     return LocationRow(location.id, location.code, location.name, location.kind, location.active)
+
+
+VIRTUAL_LABELS = {
+    LocationKind.SUPPLIER: N_("Suppliers"),
+    LocationKind.CUSTOMER: N_("Customers"),
+    LocationKind.COUNT_DIFFERENCE: N_("Count differences"),
+    LocationKind.SCRAP: N_("Scrap"),
+    LocationKind.OPENING: N_("Opening balance"),
+}
+
+
+def location_label(kind: LocationKind, code: str) -> str:
+    """How people see a location: a bin by its code, a virtual location by its role."""
+    label = VIRTUAL_LABELS.get(kind)
+    return _(label) if label is not None else code
 
 
 def virtual_location_id(session: Session, kind: LocationKind) -> int:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.models import CostLayer, Item, Location, Lot, MoveKind, StockLevel, StockMove, User
 from app.models.base import MONEY_QUANTUM
+from app.services.locations import location_label
 from app.services.settings import CostingMethod, costing_method
 
 
@@ -65,7 +66,9 @@ def item_moves(session: Session, item_id: int, limit: int = 1000) -> list[MoveRo
     source = aliased(Location)
     target = aliased(Location)
     query = (
-        select(StockMove, source.code, target.code, Lot.code, User.username)
+        select(
+            StockMove, source.kind, source.code, target.kind, target.code, Lot.code, User.username
+        )
         .join(source, source.id == StockMove.from_location_id)
         .join(target, target.id == StockMove.to_location_id)
         .outerjoin(Lot, Lot.id == StockMove.lot_id)
@@ -80,15 +83,17 @@ def item_moves(session: Session, item_id: int, limit: int = 1000) -> list[MoveRo
             moved_at=move.moved_at,
             kind=move.kind,
             quantity=move.quantity,
-            from_code=from_code,
-            to_code=to_code,
+            from_code=location_label(from_kind, from_code),
+            to_code=location_label(to_kind, to_code),
             lot_code=lot_code or "",
             unit_cost=move.unit_cost,
             reference=move.reference,
             user=username,
             reverses_move_id=move.reverses_move_id,
         )
-        for move, from_code, to_code, lot_code, username in session.execute(query)
+        for move, from_kind, from_code, to_kind, to_code, lot_code, username in session.execute(
+            query
+        )
     ]
 
 

@@ -123,3 +123,6 @@ def test_a_morning_at_the_warehouse(db: Database) -> None:
     assert len(history) == 6
     assert {m.user for m in history} == {"maja"}
     assert any(m.reverses_move_id == typo.id for m in history)
+    # Virtual ends of moves read as what they are, not as internal codes.
+    receipt = next(m for m in history if m.reference == "PO-1001")
+    assert (receipt.from_code, receipt.to_code) == ("Suppliers", "A-01-01")
