@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import NewType
+from typing import NamedTuple, NewType
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -128,9 +128,12 @@ class ItemDetail:
     supplier_items: tuple[SupplierItemInfo, ...] = ()
 
 
-@dataclass(frozen=True)
-class ItemRow:
-    """An item as the item list shows it."""
+class ItemRow(NamedTuple):
+    """An item as the item list shows it.
+
+    A named tuple rather than a frozen dataclass: just as immutable, and four times
+    cheaper to build, which matters at 20,000 rows against the list's one-second budget.
+    """
 
     id: ItemId
     sku: str
@@ -140,7 +143,7 @@ class ItemRow:
     policy: Policy
     on_hand: Decimal
     active: bool
-    barcodes: tuple[str, ...] = field(default=())
+    barcodes: tuple[str, ...] = ()
 
 
 def _optional_qty(value: str | Decimal | None, name: str, errors: dict[str, str]) -> Decimal | None:
@@ -522,46 +525,40 @@ def get_item(session: Session, item_id: int) -> ItemDetail:
 
 def list_items(session: Session, include_inactive: bool = True) -> list[ItemRow]:
     """Every item with its total on hand and barcodes, in SKU order (fast at 20,000 items)."""
-    on_hand = (
-        select(StockLevel.item_id, func.sum(StockLevel.quantity).label("qty"))
-        .group_by(StockLevel.item_id)
-        .subquery()
-    )
-    query = (
-        select(
-            Item.id,
-            Item.sku,
-            Item.name,
-            Item.category,
-            Item.unit,
-            Item.policy,
-            Item.active,
-            on_hand.c.qty,
+    # Three plain scans joined in Python: SQLite answers them far faster than one query
+    # joining a grouped subquery, and row construction stays a tuple call.
+    on_hand: dict[int, Decimal] = dict(
+        session.execute(
+            select(StockLevel.item_id, func.sum(StockLevel.quantity)).group_by(StockLevel.item_id)
         )
-        .outerjoin(on_hand, on_hand.c.item_id == Item.id)
-        .order_by(Item.sku)
+        .tuples()
+        .all()
     )
-    if not include_inactive:
-        query = query.where(Item.active.is_(True))
     codes: dict[int, list[str]] = {}
     for item_id, code in session.execute(
         select(Barcode.item_id, Barcode.code).order_by(Barcode.id)
-    ):
+    ).tuples():
         codes.setdefault(item_id, []).append(code)
+    query = select(
+        Item.id, Item.sku, Item.name, Item.category, Item.unit, Item.policy, Item.active
+    ).order_by(Item.sku)
+    if not include_inactive:
+        query = query.where(Item.active.is_(True))
     zero = Decimal(0)
+    no_codes: tuple[str, ...] = ()
     return [
         ItemRow(
-            id=ItemId(row.id),
-            sku=row.sku,
-            name=row.name,
-            category=row.category,
-            unit=row.unit,
-            policy=row.policy,
-            on_hand=row.qty if row.qty is not None else zero,
-            active=row.active,
-            barcodes=tuple(codes.get(row.id, ())),
+            ItemId(item_id),
+            sku,
+            name,
+            category,
+            unit,
+            policy,
+            on_hand.get(item_id, zero),
+            active,
+            tuple(codes[item_id]) if item_id in codes else no_codes,
         )
-        for row in session.execute(query)
+        for item_id, sku, name, category, unit, policy, active in session.execute(query).tuples()
     ]
 
 
