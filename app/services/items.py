@@ -458,21 +458,21 @@ def _replace_barcodes(
 
 
 def _replace_supplier_items(session: Session, item_id: int, rows: list[dict[str, object]]) -> None:
-    existing = {
+    existing: dict[object, SupplierItem] = {
         si.supplier_id: si
         for si in session.scalars(select(SupplierItem).where(SupplierItem.item_id == item_id))
     }
     wanted = {row["supplier_id"]: row for row in rows}
-    for supplier_id, si in existing.items():
+    for supplier_id, stale in existing.items():
         if supplier_id not in wanted:
-            session.delete(si)
+            session.delete(stale)
     for supplier_id, row in wanted.items():
-        si = existing.get(supplier_id)  # type: ignore[call-overload]
-        if si is None:
+        current = existing.get(supplier_id)
+        if current is None:
             session.add(SupplierItem(item_id=item_id, **row))
         else:
             for key, value in row.items():
-                setattr(si, key, value)
+                setattr(current, key, value)
 
 
 def get_item(session: Session, item_id: int) -> ItemDetail:

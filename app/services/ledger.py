@@ -17,9 +17,9 @@ import datetime as dt
 import weakref
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -31,10 +31,10 @@ from app.services.parsing import parse_decimal
 from app.services.settings import CostingMethod, costing_method
 from app.services.users import UserId
 
-move_t = StockMove.__table__
-level_t = StockLevel.__table__
-layer_t = CostLayer.__table__
-item_t = Item.__table__
+move_t = cast(Table, StockMove.__table__)
+level_t = cast(Table, StockLevel.__table__)
+layer_t = cast(Table, CostLayer.__table__)
+item_t = cast(Table, Item.__table__)
 
 # Statements are built once: building and cache-keying a statement costs more than
 # running it on SQLite, and posting must stay within its few-millisecond budget.

@@ -101,9 +101,10 @@ def save_bin(
         session.add(location)
         action = "create"
     else:
-        location = session.get(Location, location_id)
-        if location is None or location.kind is not LocationKind.INTERNAL:
+        found = session.get(Location, location_id)
+        if found is None or found.kind is not LocationKind.INTERNAL:
             raise NotFoundError(_("Bin {id} does not exist.").format(id=location_id))
+        location = found
         location.code, location.name = code, name.strip()
         action = "update"
     session.flush()
