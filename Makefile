@@ -138,6 +138,8 @@ postgres-stop:
 
 lint: venv
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check --quiet .
+	$(VENV)/bin/mypy
 
 test: venv sysdeps translations postgres lint
 	@if [ "$(POSTGRES)" = 1 ]; then export HYLLA_TEST_POSTGRES_URL="$$($(PG) url)"; fi; \

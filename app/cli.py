@@ -65,17 +65,26 @@ def build_parser() -> argparse.ArgumentParser:
         "import", parents=[common], help=_("import a CSV or .xlsx file (all rows or none)")
     )
     import_.add_argument(
-        "kind", metavar="KIND", choices=IMPORT_KINDS,
+        "kind",
+        metavar="KIND",
+        choices=IMPORT_KINDS,
         help=_("what the file holds: {kinds}").format(kinds=" | ".join(IMPORT_KINDS)),
     )
     import_.add_argument("file", metavar="FILE", type=Path, help=_("the file to import"))
-    import_.add_argument("--dry-run", action="store_true",
-                         help=_("check the file and say what would change, without saving"))
+    import_.add_argument(
+        "--dry-run",
+        action="store_true",
+        help=_("check the file and say what would change, without saving"),
+    )
     import_.set_defaults(handler=_import)
 
     export = commands.add_parser("export", parents=[common], help=_("export to a CSV file"))
-    export.add_argument("kind", metavar="KIND", choices=EXPORT_KINDS,
-                        help=_("what to export: {kinds}").format(kinds=" | ".join(EXPORT_KINDS)))
+    export.add_argument(
+        "kind",
+        metavar="KIND",
+        choices=EXPORT_KINDS,
+        help=_("what to export: {kinds}").format(kinds=" | ".join(EXPORT_KINDS)),
+    )
     export.add_argument("file", metavar="FILE", type=Path, help=_("the CSV file to write"))
     export.set_defaults(handler=_export)
 
@@ -86,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     backup.set_defaults(handler=_backup)
 
     restore = commands.add_parser(
-        "restore", parents=[common],
+        "restore",
+        parents=[common],
         help=_("replace the database with a backup (the current data is backed up first)"),
     )
     restore.add_argument("file", metavar="FILE", type=Path, help=_("the backup file to restore"))
@@ -137,8 +147,9 @@ def _window(database: str | None) -> int:
         from app.ui.app import run_gui
     except ImportError as exc:
         raise HyllaError(
-            _("The window cannot start: {reason}. Headless commands still work (see --help).")
-            .format(reason=exc)
+            _(
+                "The window cannot start: {reason}. Headless commands still work (see --help)."
+            ).format(reason=exc)
         ) from exc
     return run_gui(database)
 
@@ -148,11 +159,14 @@ def _demo(args: argparse.Namespace) -> int:
 
     db = _open(args)
     try:
+
         def fill(session: Session) -> object:
             if not demo.database_is_empty(session):
                 raise ValidationError(
-                    _("{where} already holds data. The demo only fills an empty database: "
-                      "name a new file with --database.").format(where=db.describe())
+                    _(
+                        "{where} already holds data. The demo only fills an empty database: "
+                        "name a new file with --database."
+                    ).format(where=db.describe())
                 )
             user = workstation_user(session)
             return demo.create_demo(session, user.id)
@@ -171,6 +185,7 @@ def _import(args: argparse.Namespace) -> int:
     check_readable(args.file)
     db = _open(args)
     try:
+
         def run(session: Session) -> object:
             user = workstation_user(session)
             return import_file(session, user.id, args.kind, args.file, dry_run=args.dry_run)

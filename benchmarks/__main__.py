@@ -59,15 +59,19 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--items", type=int, default=None, help="items (default 20,000)")
     parser.add_argument("--moves", type=int, default=None, help="moves (default 1,000,000)")
     parser.add_argument("--bins", type=int, default=200, help="bins (default 200)")
-    parser.add_argument("--postings", type=int, default=None,
-                        help="committed postings to time (default 2,000)")
+    parser.add_argument(
+        "--postings", type=int, default=None, help="committed postings to time (default 2,000)"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "out" / "results.json")
-    parser.add_argument("--db", type=Path, default=None,
-                        help="the SQLite file to build (default: next to --out)")
-    parser.add_argument("--quick", action="store_true",
-                        help="a smoke run: 2,000 items, 50,000 moves, 500 postings")
-    parser.add_argument("--reuse", action="store_true",
-                        help="measure an existing --db instead of building it anew")
+    parser.add_argument(
+        "--db", type=Path, default=None, help="the SQLite file to build (default: next to --out)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: 2,000 items, 50,000 moves, 500 postings"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure an existing --db instead of building it anew"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 if a budget is missed")
     args = parser.parse_args(argv)
     args.items = args.items or (2_000 if args.quick else 20_000)
@@ -89,8 +93,7 @@ def _fmt(value: float | None, unit: str) -> str:
 
 def _table(metrics: list[Metric], skipped: list[Skipped]) -> str:
     width = max([len(m.name) for m in metrics] + [len(s.name) for s in skipped] + [6])
-    lines = [f"{'metric':<{width}}  {'value':>12}  {'budget':>12}  result",
-             "-" * (width + 36)]
+    lines = [f"{'metric':<{width}}  {'value':>12}  {'budget':>12}  result", "-" * (width + 36)]
     for m in metrics:
         verdict = "" if m.ok is None else ("ok" if m.ok else "FAIL")
         budget = f"< {_fmt(m.budget, m.unit)}" if m.budget is not None else ""
@@ -106,15 +109,19 @@ def main(argv: list[str] | None = None) -> int:
     began = dt.datetime.now(dt.UTC)
     # Other work on the machine skews every figure; the load is recorded with them.
     load_at_start = list(os.getloadavg())
-    print(f"Hylla benchmark: {args.items:,} items, {args.moves:,} moves, {args.bins} bins "
-          f"-> {args.db}", flush=True)
+    print(
+        f"Hylla benchmark: {args.items:,} items, {args.moves:,} moves, {args.bins} bins "
+        f"-> {args.db}",
+        flush=True,
+    )
     if args.reuse and args.db.exists():
         _log("reusing the existing data set")
         info: DatasetInfo | None = None
     else:
         _log("building the data set")
-        info = build_dataset(args.db, items=args.items, moves=args.moves, bins=args.bins,
-                             progress=_log)
+        info = build_dataset(
+            args.db, items=args.items, moves=args.moves, bins=args.bins, progress=_log
+        )
         _log(f"built in {info.seconds:.1f} s")
 
     metrics: list[Metric] = []
@@ -154,13 +161,25 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "started": began.isoformat(timespec="seconds"),
-        "arguments": {"items": args.items, "moves": args.moves, "bins": args.bins,
-                      "postings": args.postings, "quick": args.quick, "db": str(args.db)},
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "sqlite": sqlite3.sqlite_version, "cpus": os.cpu_count(),
-                    "load_average_at_start": load_at_start,
-                    "load_average_at_end": list(os.getloadavg())},
-        "dataset": None if info is None else {
+        "arguments": {
+            "items": args.items,
+            "moves": args.moves,
+            "bins": args.bins,
+            "postings": args.postings,
+            "quick": args.quick,
+            "db": str(args.db),
+        },
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "sqlite": sqlite3.sqlite_version,
+            "cpus": os.cpu_count(),
+            "load_average_at_start": load_at_start,
+            "load_average_at_end": list(os.getloadavg()),
+        },
+        "dataset": None
+        if info is None
+        else {
             k: (str(v) if isinstance(v, (Path, dt.date)) else v)
             for k, v in dataclasses.asdict(info).items()
         },

@@ -46,25 +46,114 @@ BATCH = 50_000
 STAMP = "%Y-%m-%d %H:%M:%S.%f"
 
 NOUNS = (
-    "Hammare", "Gummihammare", "Slägghammare", "Skruv", "Träskruv", "Maskinskruv", "Mutter",
-    "Bricka", "Spik", "Expander", "Tång", "Skruvmejsel", "Bits", "Borr", "Såg", "Kniv",
-    "Handske", "Skyddsglasögon", "Hörselskydd", "Tejp", "Kabel", "Lampa", "Batteri",
-    "Säkring", "Strömbrytare", "Uttag", "Slang", "Koppling", "Ventil", "Rör", "Pensel",
-    "Roller", "Färg", "Lim", "Silikon", "Fogskum", "Sandpapper", "Mopp", "Hink", "Trasa",
-    "Borste", "Diskmedel", "Tvål", "Papper", "Kartong", "Påse", "Etikett", "Penna",
-    "Pärm", "Kaffe", "Te", "Knäckebröd", "Vatten", "Juice", "Saft", "Kex", "Sylt", "Gryn",
+    "Hammare",
+    "Gummihammare",
+    "Slägghammare",
+    "Skruv",
+    "Träskruv",
+    "Maskinskruv",
+    "Mutter",
+    "Bricka",
+    "Spik",
+    "Expander",
+    "Tång",
+    "Skruvmejsel",
+    "Bits",
+    "Borr",
+    "Såg",
+    "Kniv",
+    "Handske",
+    "Skyddsglasögon",
+    "Hörselskydd",
+    "Tejp",
+    "Kabel",
+    "Lampa",
+    "Batteri",
+    "Säkring",
+    "Strömbrytare",
+    "Uttag",
+    "Slang",
+    "Koppling",
+    "Ventil",
+    "Rör",
+    "Pensel",
+    "Roller",
+    "Färg",
+    "Lim",
+    "Silikon",
+    "Fogskum",
+    "Sandpapper",
+    "Mopp",
+    "Hink",
+    "Trasa",
+    "Borste",
+    "Diskmedel",
+    "Tvål",
+    "Papper",
+    "Kartong",
+    "Påse",
+    "Etikett",
+    "Penna",
+    "Pärm",
+    "Kaffe",
+    "Te",
+    "Knäckebröd",
+    "Vatten",
+    "Juice",
+    "Saft",
+    "Kex",
+    "Sylt",
+    "Gryn",
 )
 ADJECTIVES = (
-    "förzinkad", "rostfri", "svart", "vit", "blå", "röd", "grön", "gul", "stor", "liten",
-    "kraftig", "lätt", "proffs", "standard", "ekonomi", "premium", "inne", "ute",
+    "förzinkad",
+    "rostfri",
+    "svart",
+    "vit",
+    "blå",
+    "röd",
+    "grön",
+    "gul",
+    "stor",
+    "liten",
+    "kraftig",
+    "lätt",
+    "proffs",
+    "standard",
+    "ekonomi",
+    "premium",
+    "inne",
+    "ute",
 )
 SIZES = (
-    "10 mm", "16 mm", "25 mm", "40 mm", "60 mm", "100 mm", "250 ml", "500 ml", "1 l",
-    "5 l", "100 g", "500 g", "1 kg", "5 kg", "S", "M", "L", "XL", "2-p", "10-p", "100-p",
+    "10 mm",
+    "16 mm",
+    "25 mm",
+    "40 mm",
+    "60 mm",
+    "100 mm",
+    "250 ml",
+    "500 ml",
+    "1 l",
+    "5 l",
+    "100 g",
+    "500 g",
+    "1 kg",
+    "5 kg",
+    "S",
+    "M",
+    "L",
+    "XL",
+    "2-p",
+    "10-p",
+    "100-p",
 )
 UNITS = ("pcs", "pcs", "pcs", "pack", "box", "roll", "pair", "kg", "l", "m")
 POLICIES = (
-    ("reorder-point", 60), ("min-max", 20), ("zero-point", 10), ("manual", 10),
+    ("reorder-point", 60),
+    ("min-max", 20),
+    ("zero-point", 10),
+    ("manual", 10),
 )
 
 Progress = Callable[[str], None]
@@ -143,10 +232,19 @@ def build_dataset(
             connection.execute("BEGIN IMMEDIATE")
             try:
                 info = _build(
-                    connection, random.Random(seed), path=path, items=items, moves=moves,
-                    bins=bins, suppliers=suppliers, days=days,
-                    today=today or dt.date.today(), user_id=user_id,
-                    supplier_loc=supplier_loc, customer_loc=customer_loc, say=say,
+                    connection,
+                    random.Random(seed),
+                    path=path,
+                    items=items,
+                    moves=moves,
+                    bins=bins,
+                    suppliers=suppliers,
+                    days=days,
+                    today=today or dt.date.today(),
+                    user_id=user_id,
+                    supplier_loc=supplier_loc,
+                    customer_loc=customer_loc,
+                    say=say,
                 )
                 connection.execute("COMMIT")
             except BaseException:
@@ -181,9 +279,7 @@ def _build(
     first_day = today - dt.timedelta(days=days)
 
     # Bins: aisles A, B, … (then A1, B1, …) of 10 sections × 4 levels.
-    bin_codes = [
-        f"{_aisle(n // 40)}-{n % 40 // 4 + 1:02d}-{n % 4 + 1:02d}" for n in range(bins)
-    ]
+    bin_codes = [f"{_aisle(n // 40)}-{n % 40 // 4 + 1:02d}-{n % 4 + 1:02d}" for n in range(bins)]
     con.executemany(
         "INSERT INTO location (code, name, kind, active) VALUES (?, '', 'internal', 1)",
         [(code,) for code in bin_codes],
@@ -198,8 +294,13 @@ def _build(
         "INSERT INTO supplier (code, name, email, address, lead_time_days, min_order_value, "
         "currency, active) VALUES (?, ?, ?, '', ?, ?, 'SEK', 1)",
         [
-            (f"SUP{n:03d}", f"Leverantör {n} AB", f"order{n}@supplier.example",
-             rng.randint(2, 21), rng.randint(0, 50) * 100 * MONEY)
+            (
+                f"SUP{n:03d}",
+                f"Leverantör {n} AB",
+                f"order{n}@supplier.example",
+                rng.randint(2, 21),
+                rng.randint(0, 50) * 100 * MONEY,
+            )
             for n in range(1, suppliers + 1)
         ],
     )
@@ -228,24 +329,46 @@ def _build(
         elif policy == "reorder-point":
             order = typical[item_id] * rng.randint(10, 30) * QTY
             level = rng.choice((9000, 9500, 9700, 9900))
-        item_rows.append((
-            item_id, f"BX-{item_id:06d}",
-            f"{rng.choice(NOUNS)} {rng.choice(ADJECTIVES)} {rng.choice(SIZES)}",
-            rng.choice(UNITS), f"Kategori {item_id % 30 + 1:02d}",
-            price * rng.randint(130, 220) // 100 // 100 * 100, policy, minimum, maximum, order,
-            level, bin_of[item_id], now, now,
-        ))
+        item_rows.append(
+            (
+                item_id,
+                f"BX-{item_id:06d}",
+                f"{rng.choice(NOUNS)} {rng.choice(ADJECTIVES)} {rng.choice(SIZES)}",
+                rng.choice(UNITS),
+                f"Kategori {item_id % 30 + 1:02d}",
+                price * rng.randint(130, 220) // 100 // 100 * 100,
+                policy,
+                minimum,
+                maximum,
+                order,
+                level,
+                bin_of[item_id],
+                now,
+                now,
+            )
+        )
         ean = with_check_digit(f"7350{item_id:08d}")
         barcode_rows.append((ean, item_id, QTY, ""))
         if item_id % 4 == 0:
             barcode_rows.append(
-                (with_check_digit("1" + ean[:12]), item_id, rng.choice((6, 12, 24)) * QTY,
-                 "Kartong")
+                (
+                    with_check_digit("1" + ean[:12]),
+                    item_id,
+                    rng.choice((6, 12, 24)) * QTY,
+                    "Kartong",
+                )
             )
-        supplier_rows.append((
-            rng.choice(supplier_ids), item_id, f"S-{item_id:06d}", price,
-            rng.choice((1, 1, 6, 12)) * QTY, 0, 1,
-        ))
+        supplier_rows.append(
+            (
+                rng.choice(supplier_ids),
+                item_id,
+                f"S-{item_id:06d}",
+                price,
+                rng.choice((1, 1, 6, 12)) * QTY,
+                0,
+                1,
+            )
+        )
     con.executemany(
         "INSERT INTO item (id, sku, name, unit, category, sales_price, policy, min_qty, "
         "max_qty, order_qty, service_level, lot_tracked, allow_negative, active, "
@@ -303,8 +426,20 @@ def _build(
         on_hand[item_id] = held + qty
         layers[item_id].append([len(layer_rows) + 1, qty, unit_cost])
         layer_rows.append((len(layer_rows) + 1, item_id, move_id, qty, unit_cost, stamp))
-        batch.append((move_id, item_id, qty, supplier_loc, bin_of[item_id], unit_cost,
-                      "receipt", reference, user_id, stamp))
+        batch.append(
+            (
+                move_id,
+                item_id,
+                qty,
+                supplier_loc,
+                bin_of[item_id],
+                unit_cost,
+                "receipt",
+                reference,
+                user_id,
+                stamp,
+            )
+        )
 
     def issue(item_id: int, qty: int, stamp: str, reference: str) -> None:
         nonlocal move_id, issues
@@ -326,8 +461,20 @@ def _build(
         head[item_id] = index
         # Money units per qty unit, as the ledger's (value / qty).quantize(0.0001).
         unit_cost = _half_even(value, qty)
-        batch.append((move_id, item_id, qty, bin_of[item_id], customer_loc, unit_cost,
-                      "issue", reference, user_id, stamp))
+        batch.append(
+            (
+                move_id,
+                item_id,
+                qty,
+                bin_of[item_id],
+                customer_loc,
+                unit_cost,
+                "issue",
+                reference,
+                user_id,
+                stamp,
+            )
+        )
 
     def flush() -> None:
         con.executemany(insert_moves, batch)
@@ -335,8 +482,13 @@ def _build(
 
     opening = dt.datetime.combine(first_day, dt.time(6, 0)).strftime(STAMP)
     for item_id in range(1, items + 1):
-        receive(item_id, typical[item_id] * rng.randint(10, 40) * QTY,
-                _drifted(cost[item_id], days, rng), opening, "OPENING")
+        receive(
+            item_id,
+            typical[item_id] * rng.randint(10, 40) * QTY,
+            _drifted(cost[item_id], days, rng),
+            opening,
+            "OPENING",
+        )
         if len(batch) >= BATCH:
             flush()
     po = so = 0
@@ -352,8 +504,13 @@ def _build(
             qty = rng.randint(1, typical[item_id]) * QTY
             if on_hand[item_id] < qty:
                 po += 1
-                receive(item_id, typical[item_id] * rng.randint(10, 30) * QTY,
-                        _drifted(cost[item_id], days - offset, rng), stamp, f"PO-{po}")
+                receive(
+                    item_id,
+                    typical[item_id] * rng.randint(10, 30) * QTY,
+                    _drifted(cost[item_id], days - offset, rng),
+                    stamp,
+                    f"PO-{po}",
+                )
             else:
                 so += 1
                 issue(item_id, qty, stamp, f"SO-{so // 3 + 1}")
@@ -364,9 +521,7 @@ def _build(
     flush()
     say(f"{move_id:,} moves ({receipts:,} receipts, {issues:,} issues)")
 
-    remaining = {
-        layer_id: left for per_item in layers for layer_id, left, _cost in per_item
-    }
+    remaining = {layer_id: left for per_item in layers for layer_id, left, _cost in per_item}
     con.executemany(
         "INSERT INTO cost_layer (id, item_id, move_id, quantity, remaining, unit_cost, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -81,9 +81,7 @@ def measure_posting(db: Database, user_id: int, count: int = 2000, seed: int = 3
         supplier = locations.virtual_location_id(session, LocationKind.SUPPLIER)
         customer = locations.virtual_location_id(session, LocationKind.CUSTOMER)
         bins = dict(
-            session.execute(
-                select(StockLevel.item_id, StockLevel.location_id)
-            ).tuples().all()
+            session.execute(select(StockLevel.item_id, StockLevel.location_id)).tuples().all()
         )
         item_ids = list(session.scalars(select(Item.id).where(Item.id.in_(list(bins)))))
     user = UserId(user_id)
@@ -96,15 +94,27 @@ def measure_posting(db: Database, user_id: int, count: int = 2000, seed: int = 3
         started = time.perf_counter()
         with unit_of_work(db) as session:
             ledger.post_move(
-                session, item_id=item_id, quantity=Decimal(10), from_location_id=supplier,
-                to_location_id=bins[item_id], kind=MoveKind.RECEIPT, user_id=user,
-                unit_cost=cost, reference="BENCH",
+                session,
+                item_id=item_id,
+                quantity=Decimal(10),
+                from_location_id=supplier,
+                to_location_id=bins[item_id],
+                kind=MoveKind.RECEIPT,
+                user_id=user,
+                unit_cost=cost,
+                reference="BENCH",
             )
         received = time.perf_counter()
         with unit_of_work(db) as session:
             ledger.post_move(
-                session, item_id=item_id, quantity=Decimal(1), from_location_id=bins[item_id],
-                to_location_id=customer, kind=MoveKind.ISSUE, user_id=user, reference="BENCH",
+                session,
+                item_id=item_id,
+                quantity=Decimal(1),
+                from_location_id=bins[item_id],
+                to_location_id=customer,
+                kind=MoveKind.ISSUE,
+                user_id=user,
+                reference="BENCH",
             )
         issued = time.perf_counter()
         if n >= warm_up and len(receipts) < count // 2 + count % 2:
@@ -144,11 +154,14 @@ def measure_posting_parts(db: Database, user_id: int, count: int = 500) -> list[
                 item_id = rng.choice(item_ids)
             started = time.perf_counter()
             ledger.post_move(
-                session, item_id=item_id, quantity=Decimal(10 if receipt else 1),
+                session,
+                item_id=item_id,
+                quantity=Decimal(10 if receipt else 1),
                 from_location_id=supplier if receipt else bins[item_id],
                 to_location_id=bins[item_id] if receipt else customer,
                 kind=MoveKind.RECEIPT if receipt else MoveKind.ISSUE,
-                user_id=UserId(user_id), unit_cost=Decimal("12.50") if receipt else None,
+                user_id=UserId(user_id),
+                unit_cost=Decimal("12.50") if receipt else None,
                 reference="BENCH",
             )
             times.append((time.perf_counter() - started) * 1000)
@@ -260,11 +273,10 @@ def measure_item_view(db: Database) -> list[Metric] | Skipped:
     painted = time.perf_counter()
     metrics = [
         Metric(f"item list: service call ({len(rows):,} rows)", (listed - started) * 1000, "ms"),
-        Metric("item list: service call to first paint", (painted - started) * 1000, "ms",
-               1000.0),
+        Metric("item list: service call to first paint", (painted - started) * 1000, "ms", 1000.0),
     ]
 
-    barcode = next((row.barcodes[0] for row in rows[len(rows) // 2:] if row.barcodes), "7350")
+    barcode = next((row.barcodes[0] for row in rows[len(rows) // 2 :] if row.barcodes), "7350")
     words = ["hammare", "skruv", "tejp"]
     keystrokes: list[str] = []
     for word in words:
@@ -303,7 +315,11 @@ def measure_window(db_path: Path, timeout_s: float = 120.0) -> list[Metric] | Sk
         started = time.perf_counter()
         child = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.window_probe", str(db_path), scratch],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=root,
         )
         assert child.stdout is not None
         line = child.stdout.readline()
@@ -320,8 +336,9 @@ def measure_window(db_path: Path, timeout_s: float = 120.0) -> list[Metric] | Sk
     if "skip" in result:
         return Skipped("window open", result["skip"])
     return [
-        Metric("window: process start to items page painted", (reported - started) * 1000,
-               "ms", 2000.0),
+        Metric(
+            "window: process start to items page painted", (reported - started) * 1000, "ms", 2000.0
+        ),
         Metric("window: in-process, imports to items page painted", result["ready_ms"], "ms"),
         Metric("window: of which imports and QApplication", result["imports_ms"], "ms"),
     ]

@@ -84,11 +84,13 @@ def main(db_path: str, scratch: str) -> int:
     if not loaded:
         _say({"skip": "the items page did not load within 60 s"})
     else:
-        _say({
-            "ready_ms": (ready - STARTED) * 1000,
-            "imports_ms": (imported - STARTED) * 1000,
-            "rows": loaded[-1],
-        })
+        _say(
+            {
+                "ready_ms": (ready - STARTED) * 1000,
+                "imports_ms": (imported - STARTED) * 1000,
+                "rows": loaded[-1],
+            }
+        )
     window.close()
     runner.shutdown()
     db.dispose()

@@ -80,7 +80,8 @@ def main() -> int:
     if item_id is not None:
         editor = window.items_page.open_item(item_id)
         wait_for(editor.loaded)
-        for index, name in enumerate(("editor", "editor-suppliers", "editor-stock", "editor-history")):
+        tabs = ("editor", "editor-suppliers", "editor-stock", "editor-history")
+        for index, name in enumerate(tabs):
             editor.tabs.setCurrentIndex(index)
             shoot(editor, name)
         editor.close()

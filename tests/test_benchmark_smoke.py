@@ -65,13 +65,15 @@ def test_counts_and_barcodes(built: DatasetInfo, bench_db: Database) -> None:
 
 def test_levels_are_the_sum_of_moves_and_layers_what_is_on_hand(bench_db: Database) -> None:
     with unit_of_work(bench_db) as s:
-        internal = set(
-            s.scalars(select(Location.id).where(Location.kind == LocationKind.INTERNAL))
-        )
+        internal = set(s.scalars(select(Location.id).where(Location.kind == LocationKind.INTERNAL)))
         expected: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
         for item_id, qty, src, dst in s.execute(
-            select(StockMove.item_id, StockMove.quantity, StockMove.from_location_id,
-                   StockMove.to_location_id)
+            select(
+                StockMove.item_id,
+                StockMove.quantity,
+                StockMove.from_location_id,
+                StockMove.to_location_id,
+            )
         ):
             if src in internal:
                 expected[(item_id, src)] -= qty
@@ -87,10 +89,10 @@ def test_levels_are_the_sum_of_moves_and_layers_what_is_on_hand(bench_db: Databa
         assert min(levels.values()) >= 0
         remaining = dict(
             s.execute(
-                select(CostLayer.item_id, func.sum(CostLayer.remaining)).group_by(
-                    CostLayer.item_id
-                )
-            ).tuples().all()
+                select(CostLayer.item_id, func.sum(CostLayer.remaining)).group_by(CostLayer.item_id)
+            )
+            .tuples()
+            .all()
         )
         on_hand: dict[int, Decimal] = defaultdict(Decimal)
         for (item_id, _loc), qty in levels.items():
@@ -106,13 +108,15 @@ def test_issue_costs_and_averages_follow_the_ledgers_rules(bench_db: Database) -
     average: dict[int, Decimal] = {}
     with unit_of_work(bench_db) as s:
         for item_id, kind, qty, cost in s.execute(
-            select(StockMove.item_id, StockMove.kind, StockMove.quantity, StockMove.unit_cost)
-            .order_by(StockMove.id)
+            select(
+                StockMove.item_id, StockMove.kind, StockMove.quantity, StockMove.unit_cost
+            ).order_by(StockMove.id)
         ):
             if kind is MoveKind.RECEIPT:
                 before = held[item_id]
                 average[item_id] = (
-                    cost if before <= 0
+                    cost
+                    if before <= 0
                     else ((before * average[item_id] + qty * cost) / (before + qty)).quantize(
                         MONEY_QUANTUM
                     )
@@ -161,8 +165,13 @@ def _post_fifo_issue(built: DatasetInfo, bench_db: Database) -> None:
         ).one()
         customer = locations.virtual_location_id(s, LocationKind.CUSTOMER)
         posted = ledger.post_move(
-            s, item_id=item_id, quantity=min(on_hand, oldest.remaining), from_location_id=bin_id,
-            to_location_id=customer, kind=MoveKind.ISSUE, user_id=UserId(built.user_id),
+            s,
+            item_id=item_id,
+            quantity=min(on_hand, oldest.remaining),
+            from_location_id=bin_id,
+            to_location_id=customer,
+            kind=MoveKind.ISSUE,
+            user_id=UserId(built.user_id),
         )
     assert posted.unit_cost == oldest.unit_cost
     with unit_of_work(bench_db) as s:

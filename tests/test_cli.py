@@ -255,8 +255,15 @@ def _process(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_main_py_runs_headless_without_loading_qt(tmp_path: Path, bins_csv: Path) -> None:
     database = tmp_path / "p.db"
-    done = _process(str(ROOT / "main.py"), "import", "locations", str(bins_csv), "--database",
-                    str(database), cwd=tmp_path)
+    done = _process(
+        str(ROOT / "main.py"),
+        "import",
+        "locations",
+        str(bins_csv),
+        "--database",
+        str(database),
+        cwd=tmp_path,
+    )
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout == "locations: 2 new, 0 changed, 0 unchanged\n"
     done = _process(str(ROOT / "main.py"), "import", "pallets", "x.csv", cwd=tmp_path)

@@ -93,7 +93,12 @@ FORMATS: dict[str, TableFormat] = {
     )
 }
 IMPORT_KINDS: tuple[str, ...] = (
-    "items", "locations", "suppliers", "supplier-items", "stock", "history"
+    "items",
+    "locations",
+    "suppliers",
+    "supplier-items",
+    "stock",
+    "history",
 )
 EXPORT_KINDS: tuple[str, ...] = (*IMPORT_KINDS, "moves")
 KIND_LABELS: dict[str, str] = {
@@ -249,11 +254,13 @@ def decode(data: bytes, path: Path) -> str:
         )
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data[len(codecs.BOM_UTF8):].decode("utf-8")
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ImportFileError(
-                _("{file} says it is UTF-8 but byte {offset} is not. Save it again as CSV "
-                  "(UTF-8).").format(file=path.name, offset=exc.start + len(codecs.BOM_UTF8))
+                _(
+                    "{file} says it is UTF-8 but byte {offset} is not. Save it again as CSV "
+                    "(UTF-8)."
+                ).format(file=path.name, offset=exc.start + len(codecs.BOM_UTF8))
             ) from exc
     try:
         return data.decode("utf-8")
@@ -263,8 +270,10 @@ def decode(data: bytes, path: Path) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise ImportFileError(
-            _("{file} is neither UTF-8 nor Windows-1252 text (byte {offset}). Save it as CSV "
-              "(UTF-8).").format(file=path.name, offset=exc.start)
+            _(
+                "{file} is neither UTF-8 nor Windows-1252 text (byte {offset}). Save it as CSV "
+                "(UTF-8)."
+            ).format(file=path.name, offset=exc.start)
         ) from exc
 
 
@@ -278,17 +287,16 @@ def sniff_delimiter(text: str) -> str:
 
 def _csv_records(text: str, path: Path) -> list[list[str]]:
     # strict: a stray or unclosed quote is reported, not silently swallowed into a cell.
-    reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True
-    )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
     records: list[list[str]] = []
     try:
         for record in reader:
             records.append(record)
     except csv.Error as exc:
         raise ImportFileError(
-            _("{file} cannot be read at row {row}: {reason}. Check the quotes in that row.")
-            .format(file=path.name, row=len(records) + 1, reason=exc)
+            _("{file} cannot be read at row {row}: {reason}. Check the quotes in that row.").format(
+                file=path.name, row=len(records) + 1, reason=exc
+            )
         ) from exc
     return records
 
@@ -334,8 +342,9 @@ def _xlsx_records(path: Path) -> list[list[str]]:
             workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - zipfile, XML and openpyxl errors alike
         raise ImportFileError(
-            _("{file} is not a readable Excel workbook ({reason}). Save it again as .xlsx or "
-              "CSV.").format(file=path.name, reason=type(exc).__name__)
+            _(
+                "{file} is not a readable Excel workbook ({reason}). Save it again as .xlsx or CSV."
+            ).format(file=path.name, reason=type(exc).__name__)
         ) from exc
     try:
         if not workbook.worksheets:
@@ -396,9 +405,7 @@ def _check_header(header: list[str], fmt: TableFormat) -> list[str]:
         )
     twice = sorted({name for name in header if name and header.count(name) > 1})
     if twice:
-        problems.append(
-            _("Columns named more than once: {names}.").format(names=", ".join(twice))
-        )
+        problems.append(_("Columns named more than once: {names}.").format(names=", ".join(twice)))
     if "" in header:
         problems.append(
             _("Column {n} of the header row has no name.").format(n=header.index("") + 1)
@@ -427,8 +434,9 @@ def read_table(path: Path, fmt: TableFormat) -> Table:
     header_problems = _check_header(header, fmt)
     if header_problems:
         raise ImportFileError(
-            _("{file} cannot be imported: its header row has problems. Nothing was changed.")
-            .format(file=path.name),
+            _(
+                "{file} cannot be imported: its header row has problems. Nothing was changed."
+            ).format(file=path.name),
             header_problems,
         )
     width = len(header)
@@ -442,8 +450,10 @@ def read_table(path: Path, fmt: TableFormat) -> Table:
             problems.append(
                 row_problem(
                     number,
-                    _("it has {cells} cells but the header has {columns} columns. Check the "
-                      "delimiter and the quotes.").format(cells=len(cells), columns=width),
+                    _(
+                        "it has {cells} cells but the header has {columns} columns. Check the "
+                        "delimiter and the quotes."
+                    ).format(cells=len(cells), columns=width),
                 )
             )
             continue
@@ -472,8 +482,11 @@ def write_table(path: Path, fmt: TableFormat, rows: Iterable[Sequence[str]]) -> 
             field="path",
         )
     if path.is_dir():
-        raise HyllaError(_("{path} is a folder. Name the file to write, e.g. {kind}.csv.").format(
-            path=path, kind=fmt.kind))
+        raise HyllaError(
+            _("{path} is a folder. Name the file to write, e.g. {kind}.csv.").format(
+                path=path, kind=fmt.kind
+            )
+        )
     text_columns = [name in fmt.text for name in fmt.columns]
     partial = path.with_name("." + path.name + ".partial")
     count = 0
@@ -483,8 +496,10 @@ def write_table(path: Path, fmt: TableFormat, rows: Iterable[Sequence[str]]) -> 
             writer.writerow(fmt.columns)
             for row in rows:
                 writer.writerow(
-                    [neutralise(cell) if is_text else cell
-                     for cell, is_text in zip(row, text_columns, strict=True)]
+                    [
+                        neutralise(cell) if is_text else cell
+                        for cell, is_text in zip(row, text_columns, strict=True)
+                    ]
                 )
                 count += 1
         partial.replace(path)

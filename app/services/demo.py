@@ -70,14 +70,16 @@ class DemoSummary:
 
     def describe(self) -> str:
         """A one-line, translated account, e.g. for the command line."""
+
         def n(value: int) -> str:
             return format_decimal(value, locale=locale_name())
 
         return _(
             "Demo warehouse created: {items} items, {suppliers} suppliers, {bins} bins, "
             "{moves} moves."
-        ).format(items=n(self.items), suppliers=n(self.suppliers), bins=n(self.bins),
-                 moves=n(self.moves))
+        ).format(
+            items=n(self.items), suppliers=n(self.suppliers), bins=n(self.bins), moves=n(self.moves)
+        )
 
 
 @dataclass
@@ -239,9 +241,12 @@ def create_demo(
     ]
     bin_ids = [
         locations.save_bin(
-            session, user_id, code, _("Aisle {aisle}, section {section}, level {level}").format(
+            session,
+            user_id,
+            code,
+            _("Aisle {aisle}, section {section}, level {level}").format(
                 aisle=code[0], section=code[2:4], level=code[5:].lstrip("0")
-            )
+            ),
         ).id
         for code in bin_codes
     ]
@@ -632,15 +637,24 @@ def _simulate(
                 else:
                     plan.stock += qty
                 receipts.append(
-                    _Event(day, 0, MoveKind.RECEIPT, index, qty, lot, expiry, cost, reference,
-                           True)
+                    _Event(day, 0, MoveKind.RECEIPT, index, qty, lot, expiry, cost, reference, True)
                 )
                 if customer_ref:
                     # Zero-point stock: the customer's order ships the day the goods arrive.
                     plan.stock -= qty
                     sales.append(
-                        _Event(day, 0, MoveKind.ISSUE, index, qty, None, None, None,
-                               customer_ref, False)
+                        _Event(
+                            day,
+                            0,
+                            MoveKind.ISSUE,
+                            index,
+                            qty,
+                            None,
+                            None,
+                            None,
+                            customer_ref,
+                            False,
+                        )
                     )
 
         # Expired lots are thrown away a few days after their date, for most items.
@@ -652,8 +666,18 @@ def _simulate(
                 if held.qty > 0 and held.expiry + grace < day:
                     counters["scrap"] += 1
                     expired.append(
-                        _Event(day, 0, MoveKind.SCRAP, index, held.qty, lot, held.expiry, None,
-                               f"SCRAP-{counters['scrap']:04d}", False)
+                        _Event(
+                            day,
+                            0,
+                            MoveKind.SCRAP,
+                            index,
+                            held.qty,
+                            lot,
+                            held.expiry,
+                            None,
+                            f"SCRAP-{counters['scrap']:04d}",
+                            False,
+                        )
                     )
                     held.qty = 0
 
@@ -691,8 +715,18 @@ def _simulate(
                 held.qty -= take
                 qty -= take
                 sales.append(
-                    _Event(day, 0, MoveKind.ISSUE, index, take, lot, held.expiry, None,
-                           reference, False)
+                    _Event(
+                        day,
+                        0,
+                        MoveKind.ISSUE,
+                        index,
+                        take,
+                        lot,
+                        held.expiry,
+                        None,
+                        reference,
+                        False,
+                    )
                 )
         counters["so"] += max(1, len(plans) // 12)
 
@@ -705,8 +739,18 @@ def _simulate(
                 plan.stock -= unit
                 counters["scrap"] += 1
                 others.append(
-                    _Event(day, 0, MoveKind.SCRAP, index, unit, None, None, None,
-                           f"SCRAP-{counters['scrap']:04d}", False)
+                    _Event(
+                        day,
+                        0,
+                        MoveKind.SCRAP,
+                        index,
+                        unit,
+                        None,
+                        None,
+                        None,
+                        f"SCRAP-{counters['scrap']:04d}",
+                        False,
+                    )
                 )
 
         # A quarterly cycle count finds small differences in a sample of items.
@@ -721,7 +765,8 @@ def _simulate(
                 found = rng.random() < 0.4
                 if plan.lot_tracked:
                     live = [
-                        (lot, held) for lot, held in plan.lots.items()
+                        (lot, held)
+                        for lot, held in plan.lots.items()
                         if held.qty > 0 and held.expiry >= day
                     ]
                     if not live:
@@ -731,8 +776,18 @@ def _simulate(
                         delta = min(delta, held.qty)
                     held.qty += delta if found else -delta
                     others.append(
-                        _Event(day, 0, MoveKind.ADJUSTMENT, index, delta, lot, held.expiry, None,
-                               quarter, found)
+                        _Event(
+                            day,
+                            0,
+                            MoveKind.ADJUSTMENT,
+                            index,
+                            delta,
+                            lot,
+                            held.expiry,
+                            None,
+                            quarter,
+                            found,
+                        )
                     )
                     continue
                 if not found:
@@ -741,8 +796,9 @@ def _simulate(
                         continue
                 plan.stock += delta if found else -delta
                 others.append(
-                    _Event(day, 0, MoveKind.ADJUSTMENT, index, delta, None, None, None, quarter,
-                           found)
+                    _Event(
+                        day, 0, MoveKind.ADJUSTMENT, index, delta, None, None, None, quarter, found
+                    )
                 )
 
         # In the afternoon the planner orders what will run short.
@@ -779,7 +835,9 @@ def _simulate(
         # Times of day: deliveries from 07:00, expired goods out at 08:00, orders picked
         # 09:00–15:00, breakage and counts late in the afternoon.
         for offset, batch, span in (
-            (7 * 60, receipts, 60), (8 * 60, expired, 45), (9 * 60, sales, 360),
+            (7 * 60, receipts, 60),
+            (8 * 60, expired, 45),
+            (9 * 60, sales, 360),
             (15 * 60 + 30, others, 60),
         ):
             for position_in_day, event in enumerate(batch):

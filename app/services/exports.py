@@ -144,8 +144,9 @@ def _stock_unit_costs(session: Session) -> dict[int, Decimal]:
 def _stock(session: Session) -> Iterator[Cells]:
     costs = _stock_unit_costs(session)
     query = (
-        select(StockLevel.item_id, Item.sku, Location.code, Lot.code, Lot.expiry,
-               StockLevel.quantity)
+        select(
+            StockLevel.item_id, Item.sku, Location.code, Lot.code, Lot.expiry, StockLevel.quantity
+        )
         .join(Item, Item.id == StockLevel.item_id)
         .join(Location, Location.id == StockLevel.location_id)
         .outerjoin(Lot, Lot.id == StockLevel.lot_id)
@@ -179,8 +180,15 @@ def _moves(session: Session) -> Iterator[Cells]:
     target = aliased(Location)
     query = (
         select(
-            StockMove.moved_at, Item.sku, Lot.code, StockMove.quantity, source.code,
-            target.code, StockMove.unit_cost, StockMove.kind, StockMove.reference,
+            StockMove.moved_at,
+            Item.sku,
+            Lot.code,
+            StockMove.quantity,
+            source.code,
+            target.code,
+            StockMove.unit_cost,
+            StockMove.kind,
+            StockMove.reference,
             User.username,
         )
         .join(Item, Item.id == StockMove.item_id)

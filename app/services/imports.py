@@ -163,7 +163,7 @@ def import_file(
 
 def _chunks(values: Sequence[int]) -> Iterator[Sequence[int]]:
     for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
+        yield values[start : start + CHUNK]
 
 
 def _required_qty(plan: _Plan, row: Row, missing: str) -> Decimal | None:
@@ -226,7 +226,9 @@ def _plan_items(session: Session, table: Table) -> _Plan:
     bin_codes = dict(
         session.execute(
             select(Location.id, Location.code).where(Location.kind == LocationKind.INTERNAL)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     stocked = set(
         session.scalars(select(StockLevel.item_id).where(StockLevel.quantity != 0).distinct())
@@ -236,7 +238,12 @@ def _plan_items(session: Session, table: Table) -> _Plan:
     for row in table.rows:
         sku = row.get("sku")
         if sku and _duplicate(
-            plan, seen_skus, sku.lower(), row, "sku", _("SKU {sku} is also on row {other}."),
+            plan,
+            seen_skus,
+            sku.lower(),
+            row,
+            "sku",
+            _("SKU {sku} is also on row {other}."),
             sku=sku,
         ):
             continue
@@ -252,8 +259,13 @@ def _plan_items(session: Session, table: Table) -> _Plan:
         clashes = False
         for code, _pack, _label in clean["barcodes"]:  # type: ignore[attr-defined]
             clashes |= _duplicate(
-                plan, seen_barcodes, code, row, "barcode",
-                _("Barcode {code} is also on row {other}."), code=code,
+                plan,
+                seen_barcodes,
+                code,
+                row,
+                "barcode",
+                _("Barcode {code} is also on row {other}."),
+                code=code,
             )
         if clashes:
             continue
@@ -323,9 +335,7 @@ def _item_input(
         allow_negative=item.allow_negative if item else False,
         active=item.active if item else True,
         default_location=(
-            bin_codes.get(item.default_location_id, "")
-            if item and item.default_location_id
-            else ""
+            bin_codes.get(item.default_location_id, "") if item and item.default_location_id else ""
         ),
         barcodes=barcodes,
         supplier_items=None,
@@ -333,9 +343,21 @@ def _item_input(
 
 
 _ITEM_FIELDS = (
-    "sku", "name", "unit", "category", "sales_price", "policy", "min_qty", "max_qty",
-    "order_qty", "service_level", "lot_tracked", "shelf_life_days", "allow_negative",
-    "active", "default_location_id",
+    "sku",
+    "name",
+    "unit",
+    "category",
+    "sales_price",
+    "policy",
+    "min_qty",
+    "max_qty",
+    "order_qty",
+    "service_level",
+    "lot_tracked",
+    "shelf_life_days",
+    "allow_negative",
+    "active",
+    "default_location_id",
 )
 
 
@@ -379,8 +401,10 @@ def _plan_locations(session: Session, table: Table) -> _Plan:
         if location is not None and location.kind is not LocationKind.INTERNAL:
             plan.problem(
                 row,
-                _("{code} is one of Hylla's own virtual locations, not a bin. Choose another "
-                  "code.").format(code=code),
+                _(
+                    "{code} is one of Hylla's own virtual locations, not a bin. Choose another "
+                    "code."
+                ).format(code=code),
                 "code",
             )
             continue
@@ -413,8 +437,13 @@ def _plan_suppliers(session: Session, table: Table) -> _Plan:
     for row in table.rows:
         code = row.get("code")
         if code and _duplicate(
-            plan, seen, code.upper(), row, "code",
-            _("Supplier {code} is also on row {other}."), code=code,
+            plan,
+            seen,
+            code.upper(),
+            row,
+            "code",
+            _("Supplier {code} is also on row {other}."),
+            code=code,
         ):
             continue
         supplier = existing.get(code.upper()) if code else None
@@ -488,9 +517,7 @@ def _plan_supplier_items(session: Session, table: Table) -> _Plan:
     items = {
         sku.lower(): item_id for item_id, sku in session.execute(select(Item.id, Item.sku)).tuples()
     }
-    existing = {
-        (si.supplier_id, si.item_id): si for si in session.scalars(select(SupplierItem))
-    }
+    existing = {(si.supplier_id, si.item_id): si for si in session.scalars(select(SupplierItem))}
     seen: dict[object, int] = {}
     preferred_rows: dict[object, int] = {}
     preferred_keys: dict[int, tuple[int, int]] = {}
@@ -509,17 +536,20 @@ def _plan_supplier_items(session: Session, table: Table) -> _Plan:
             )
             bad = True
         if item_id is None:
-            plan.problem(
-                row, _("There is no item with SKU {sku}.").format(sku=sku or "—"), "sku"
-            )
+            plan.problem(row, _("There is no item with SKU {sku}.").format(sku=sku or "—"), "sku")
             bad = True
         if bad or supplier_id is None or item_id is None:
             continue
         key = (supplier_id, item_id)
         if _duplicate(
-            plan, seen, key, row,
-            "sku", _("Supplier {code} and SKU {sku} are also on row {other}."),
-            code=supplier_code, sku=sku,
+            plan,
+            seen,
+            key,
+            row,
+            "sku",
+            _("Supplier {code} and SKU {sku} are also on row {other}."),
+            code=supplier_code,
+            sku=sku,
         ):
             continue
         current = existing.get(key)
@@ -527,7 +557,10 @@ def _plan_supplier_items(session: Session, table: Table) -> _Plan:
         if values is None:
             continue
         if values["preferred"] and _duplicate(
-            plan, preferred_rows, item_id, row,
+            plan,
+            preferred_rows,
+            item_id,
+            row,
             "preferred",
             _("SKU {sku} already has a preferred supplier on row {other}; mark only one."),
             sku=sku,
@@ -555,7 +588,8 @@ def _supplier_item_values(
     values: dict[str, object] = {}
     ok = True
     supplier_sku = (
-        row.get("supplier_sku") if table.has("supplier_sku")
+        row.get("supplier_sku")
+        if table.has("supplier_sku")
         else (current.supplier_sku if current else "")
     )
     if len(supplier_sku) > 64:
@@ -615,7 +649,11 @@ def _save_supplier_item_action(key: tuple[int, int], values: dict[str, object]) 
             verb = "update"
         session.flush()
         record_audit(
-            session, user_id, verb, "supplier_item", si.id,
+            session,
+            user_id,
+            verb,
+            "supplier_item",
+            si.id,
             {"supplier_id": supplier_id, "item_id": item_id, **values},
         )
 
@@ -680,8 +718,13 @@ def _plan_stock(session: Session, table: Table) -> _Plan:
         if line is None:
             continue
         if _duplicate(
-            plan, seen, (line.item_id, line.location_id, line.lot_code), row,
-            "sku", _("SKU {sku} in this bin and lot is also on row {other}."), sku=line.sku,
+            plan,
+            seen,
+            (line.item_id, line.location_id, line.lot_code),
+            row,
+            "sku",
+            _("SKU {sku} in this bin and lot is also on row {other}."),
+            sku=line.sku,
         ):
             continue
         lot_id: int | None = None
@@ -694,7 +737,8 @@ def _plan_stock(session: Session, table: Table) -> _Plan:
                     plan.problem(
                         row,
                         _("Lot {code} has expiry {other_expiry} on row {other}.").format(
-                            code=line.lot_code, other_expiry=earlier[0].isoformat(),
+                            code=line.lot_code,
+                            other_expiry=earlier[0].isoformat(),
                             other=earlier[1],
                         ),
                         "expiry",
@@ -707,7 +751,8 @@ def _plan_stock(session: Session, table: Table) -> _Plan:
                     plan.problem(
                         row,
                         _("Lot {code} already has expiry {known}, not {given}.").format(
-                            code=line.lot_code, known=known.isoformat(),
+                            code=line.lot_code,
+                            known=known.isoformat(),
                             given=line.expiry.isoformat(),
                         ),
                         "expiry",
@@ -720,8 +765,13 @@ def _plan_stock(session: Session, table: Table) -> _Plan:
             else Decimal(0)
         )
         line = _StockLine(
-            line.item_id, line.sku, line.location_id, line.lot_code, line.expiry,
-            line.diff - on_hand, line.unit_cost,
+            line.item_id,
+            line.sku,
+            line.location_id,
+            line.lot_code,
+            line.expiry,
+            line.diff - on_hand,
+            line.unit_cost,
         )
         changed = line.diff != 0 or sets_expiry
         plan.count(on_hand == 0 and line.diff > 0, changed)
@@ -752,9 +802,7 @@ def _stock_line(
         )
         ok = False
     elif place[1] is not LocationKind.INTERNAL:
-        plan.problem(
-            row, _("{code} is not a bin of the warehouse.").format(code=code), "location"
-        )
+        plan.problem(row, _("{code} is not a bin of the warehouse.").format(code=code), "location")
         ok = False
     if item is not None:
         if item[2] and not lot:
@@ -850,8 +898,13 @@ def _plan_history(session: Session, table: Table) -> _Plan:
         if not ok or item_id is None or day is None or qty is None:
             continue
         if _duplicate(
-            plan, seen, (item_id, day), row,
-            "date", _("SKU {sku} on {day} is also on row {other}."), sku=sku,
+            plan,
+            seen,
+            (item_id, day),
+            row,
+            "date",
+            _("SKU {sku} on {day} is also on row {other}."),
+            sku=sku,
             day=day.isoformat(),
         ):
             continue
@@ -863,10 +916,9 @@ def _plan_history(session: Session, table: Table) -> _Plan:
     first, last = min(days), max(days)
     for chunk in _chunks(sorted({item_id for item_id, _day in wanted})):
         for row_id, item_id, day, quantity in session.execute(
-            select(DemandHistory.id, DemandHistory.item_id, DemandHistory.day,
-                   DemandHistory.quantity).where(
-                DemandHistory.item_id.in_(chunk), DemandHistory.day.between(first, last)
-            )
+            select(
+                DemandHistory.id, DemandHistory.item_id, DemandHistory.day, DemandHistory.quantity
+            ).where(DemandHistory.item_id.in_(chunk), DemandHistory.day.between(first, last))
         ).tuples():
             stored[(item_id, day)] = (row_id, quantity)
     new_rows: list[dict[str, object]] = []

@@ -52,9 +52,19 @@ def _snapshot(s: Session) -> dict[str, list[tuple[Any, ...]]]:
             tuple(row)
             for row in s.execute(
                 select(
-                    Item.sku, Item.name, Item.category, Item.unit, Item.policy, Item.min_qty,
-                    Item.max_qty, Item.order_qty, Item.service_level, Item.sales_price,
-                    Item.lot_tracked, Item.shelf_life_days, bin_.code,
+                    Item.sku,
+                    Item.name,
+                    Item.category,
+                    Item.unit,
+                    Item.policy,
+                    Item.min_qty,
+                    Item.max_qty,
+                    Item.order_qty,
+                    Item.service_level,
+                    Item.sales_price,
+                    Item.lot_tracked,
+                    Item.shelf_life_days,
+                    bin_.code,
                 )
                 .join(bin_, bin_.id == Item.default_location_id)
                 .order_by(Item.sku)
@@ -72,8 +82,13 @@ def _snapshot(s: Session) -> dict[str, list[tuple[Any, ...]]]:
             tuple(row)
             for row in s.execute(
                 select(
-                    Supplier.code, Item.sku, SupplierItem.price, SupplierItem.pack_size,
-                    SupplierItem.moq, SupplierItem.lead_time_days, SupplierItem.preferred,
+                    Supplier.code,
+                    Item.sku,
+                    SupplierItem.price,
+                    SupplierItem.pack_size,
+                    SupplierItem.moq,
+                    SupplierItem.lead_time_days,
+                    SupplierItem.preferred,
                 )
                 .join(Supplier, Supplier.id == SupplierItem.supplier_id)
                 .join(Item, Item.id == SupplierItem.item_id)
@@ -84,8 +99,15 @@ def _snapshot(s: Session) -> dict[str, list[tuple[Any, ...]]]:
             tuple(row)
             for row in s.execute(
                 select(
-                    Item.sku, StockMove.kind, StockMove.quantity, StockMove.unit_cost,
-                    source.code, target.code, Lot.code, Lot.expiry, StockMove.reference,
+                    Item.sku,
+                    StockMove.kind,
+                    StockMove.quantity,
+                    StockMove.unit_cost,
+                    source.code,
+                    target.code,
+                    Lot.code,
+                    Lot.expiry,
+                    StockMove.reference,
                     StockMove.moved_at,
                 )
                 .join(Item, Item.id == StockMove.item_id)
@@ -110,14 +132,15 @@ def _snapshot(s: Session) -> dict[str, list[tuple[Any, ...]]]:
 
 def _assert_ledger_consistent(s: Session) -> None:
     """Levels equal the sum of moves, none negative; open layers equal what is on hand."""
-    internal = set(
-        s.scalars(select(Location.id).where(Location.kind == LocationKind.INTERNAL))
-    )
+    internal = set(s.scalars(select(Location.id).where(Location.kind == LocationKind.INTERNAL)))
     expected: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)
     for item_id, lot_id, qty, src, dst in s.execute(
         select(
-            StockMove.item_id, StockMove.lot_id, StockMove.quantity,
-            StockMove.from_location_id, StockMove.to_location_id,
+            StockMove.item_id,
+            StockMove.lot_id,
+            StockMove.quantity,
+            StockMove.from_location_id,
+            StockMove.to_location_id,
         )
     ):
         if src in internal:
@@ -128,7 +151,9 @@ def _assert_ledger_consistent(s: Session) -> None:
         (item_id, location_id, lot_key): qty
         for item_id, location_id, lot_key, qty in s.execute(
             select(
-                StockLevel.item_id, StockLevel.location_id, StockLevel.lot_key,
+                StockLevel.item_id,
+                StockLevel.location_id,
+                StockLevel.lot_key,
                 StockLevel.quantity,
             )
         )

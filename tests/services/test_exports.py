@@ -54,34 +54,62 @@ def populate(db: Database, *, name: str = "Skruv M6", category: str = "Fästelem
     """A little of everything: suppliers and terms, carton codes, lots, FIFO layers, history."""
     with unit_of_work(db) as s:
         p = f.places(s)
-        save_supplier(s, p.user, SupplierInput(
-            "ACME", "Acme Järn AB", email="order@acme.se", lead_time_days=5,
-            min_order_value="1500", currency="EUR",
-        ))
-        save_supplier(s, p.user, SupplierInput("NORD", "Nordgross"))
-        screw = items_service.save_item(s, p.user, ItemInput(
-            sku="HX-1", name=name, category=category, sales_price="12.5", policy="min-max",
-            min_qty="10", max_qty="50",
-            barcodes=(BarcodeInput("7310865004703"), BarcodeInput("17310865004700", "12")),
-            supplier_items=(
-                SupplierItemInput("ACME", "A-1", "4.5", "10", "20", 3, True),
-                SupplierItemInput("NORD", price="5"),
+        save_supplier(
+            s,
+            p.user,
+            SupplierInput(
+                "ACME",
+                "Acme Järn AB",
+                email="order@acme.se",
+                lead_time_days=5,
+                min_order_value="1500",
+                currency="EUR",
             ),
-        ))
-        milk = items_service.save_item(s, p.user, ItemInput(
-            sku="MJ-1", name="Mjölk 1 l", unit="l", service_level="97.5", lot_tracked=True,
-            shelf_life_days=10, policy="zero-point",
-        ))
+        )
+        save_supplier(s, p.user, SupplierInput("NORD", "Nordgross"))
+        screw = items_service.save_item(
+            s,
+            p.user,
+            ItemInput(
+                sku="HX-1",
+                name=name,
+                category=category,
+                sales_price="12.5",
+                policy="min-max",
+                min_qty="10",
+                max_qty="50",
+                barcodes=(BarcodeInput("7310865004703"), BarcodeInput("17310865004700", "12")),
+                supplier_items=(
+                    SupplierItemInput("ACME", "A-1", "4.5", "10", "20", 3, True),
+                    SupplierItemInput("NORD", price="5"),
+                ),
+            ),
+        )
+        milk = items_service.save_item(
+            s,
+            p.user,
+            ItemInput(
+                sku="MJ-1",
+                name="Mjölk 1 l",
+                unit="l",
+                service_level="97.5",
+                lot_tracked=True,
+                shelf_life_days=10,
+                policy="zero-point",
+            ),
+        )
         f.item(s, p.user, "EMPTY-1", name="Never stocked")
         f.receive(s, p, screw.id, "10", "4")
         f.receive(s, p, screw.id, "10", "5", bin_index=1)
         f.issue(s, p, screw.id, "3")  # FIFO: 7 left at 4, 10 at 5
         lot = get_or_create_lot(s, milk.id, "L-1", dt.date(2027, 1, 31))
         f.receive(s, p, milk.id, "2.5", "9.9", lot_id=lot.id)
-        s.add_all([
-            DemandHistory(item_id=screw.id, day=dt.date(2025, 1, 2), quantity=D(3)),
-            DemandHistory(item_id=screw.id, day=dt.date(2025, 1, 3), quantity=D("0.5")),
-        ])
+        s.add_all(
+            [
+                DemandHistory(item_id=screw.id, day=dt.date(2025, 1, 2), quantity=D(3)),
+                DemandHistory(item_id=screw.id, day=dt.date(2025, 1, 3), quantity=D("0.5")),
+            ]
+        )
 
 
 def export_all(
@@ -105,11 +133,35 @@ def test_exports_use_canonical_columns_and_plain_formats(db: Database, tmp_path:
     raw = paths["items"].read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf")
     assert read_rows(paths["items"]) == [
-        ["sku", "name", "unit", "category", "barcode", "sales_price", "policy", "min_qty",
-         "max_qty", "service_level", "lot_tracked", "shelf_life_days"],
+        [
+            "sku",
+            "name",
+            "unit",
+            "category",
+            "barcode",
+            "sales_price",
+            "policy",
+            "min_qty",
+            "max_qty",
+            "service_level",
+            "lot_tracked",
+            "shelf_life_days",
+        ],
         ["EMPTY-1", "Never stocked", "pcs", "", "", "", "reorder-point", "", "", "", "no", ""],
-        ["HX-1", "Skruv M6", "pcs", "Fästelement", "7310865004703|17310865004700", "12.5",
-         "min-max", "10", "50", "", "no", ""],
+        [
+            "HX-1",
+            "Skruv M6",
+            "pcs",
+            "Fästelement",
+            "7310865004703|17310865004700",
+            "12.5",
+            "min-max",
+            "10",
+            "50",
+            "",
+            "no",
+            "",
+        ],
         ["MJ-1", "Mjölk 1 l", "l", "", "", "", "zero-point", "", "", "97.5", "yes", "10"],
     ]
     # FIFO: 7 × 4 + 10 × 5 over 17 units, to 4 decimals.
@@ -158,13 +210,13 @@ def test_export_into_an_empty_database_exports_identically(
 def test_formula_cells_are_neutralised_and_come_back_exactly(
     db: Database, empty_db: Database, tmp_path: Path
 ) -> None:
-    populate(db, name="=HYPERLINK(\"http://evil\",\"x\")", category="'=already quoted")
+    populate(db, name='=HYPERLINK("http://evil","x")', category="'=already quoted")
     with unit_of_work(db) as s:
         user = f.places(s, n_bins=0).user
         save_supplier(s, user, SupplierInput("EVIL", "+46 Handel", email="=x@evil.se"))
     paths = export_all(db, tmp_path / "out")
     text = paths["items"].read_text(encoding="utf-8")
-    assert "'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")" in text
+    assert '\'=HYPERLINK(""http://evil"",""x"")' in text
     assert ",''=already quoted," in text
     suppliers = read_rows(paths["suppliers"])
     assert ["EVIL", "'+46 Handel", "'=x@evil.se"] == suppliers[2][:3]
@@ -172,7 +224,7 @@ def test_formula_cells_are_neutralised_and_come_back_exactly(
         imported(empty_db, kind, paths[kind])
     with unit_of_work(empty_db) as s:
         item = s.scalars(select(Item).where(Item.sku == "HX-1")).one()
-        assert item.name == "=HYPERLINK(\"http://evil\",\"x\")"
+        assert item.name == '=HYPERLINK("http://evil","x")'
         assert item.category == "'=already quoted"
     again = export_all(empty_db, tmp_path / "again")
     assert again["items"].read_bytes() == paths["items"].read_bytes()
@@ -193,8 +245,18 @@ def test_moves_export_lists_every_move_in_time_order(db: Database, tmp_path: Pat
     path = tmp_path / "moves.csv"
     assert db.run(export_file, "moves", path) == 4
     rows = read_rows(path)
-    assert rows[0] == ["moved_at", "sku", "lot", "qty", "from", "to", "unit_cost", "kind",
-                       "reference", "user"]
+    assert rows[0] == [
+        "moved_at",
+        "sku",
+        "lot",
+        "qty",
+        "from",
+        "to",
+        "unit_cost",
+        "kind",
+        "reference",
+        "user",
+    ]
     assert [r[1:] for r in rows[1:]] == [
         ["HX-1", "", "10", "SUPPLIERS", "A-01-01", "4", "receipt", "", "tester"],
         ["HX-1", "", "10", "SUPPLIERS", "A-01-02", "5", "receipt", "", "tester"],
@@ -244,9 +306,20 @@ def test_neutralise_is_undone_by_restore_and_never_starts_a_formula(text: str) -
 
 @pytest.mark.parametrize(
     ("text", "written"),
-    [("=1+2", "'=1+2"), ("+46", "'+46"), ("-x", "'-x"), ("@a", "'@a"), ("\tx", "'\tx"),
-     ("\rx", "'\rx"), ("'=x", "''=x"), ("''", "'''"), ("'t Hooft", "'t Hooft"), ("'", "'"),
-     ("a=b", "a=b"), ("", "")],
+    [
+        ("=1+2", "'=1+2"),
+        ("+46", "'+46"),
+        ("-x", "'-x"),
+        ("@a", "'@a"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'=x", "''=x"),
+        ("''", "'''"),
+        ("'t Hooft", "'t Hooft"),
+        ("'", "'"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
 )
 def test_neutralise_examples(text: str, written: str) -> None:
     assert neutralise(text) == written
@@ -254,10 +327,20 @@ def test_neutralise_examples(text: str, written: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(0.1, "0.1"), (12.0, "12"), (7.5, "7.5"), (1e20, "100000000000000000000"),
-     (1.5e-05, "0.000015"), (7310865004703, "7310865004703"), (True, "yes"), (None, ""),
-     (dt.datetime(2026, 3, 31), "2026-03-31"), (dt.date(2026, 3, 31), "2026-03-31"),
-     (D("2.50"), "2.50"), (" text ", " text ")],
+    [
+        (0.1, "0.1"),
+        (12.0, "12"),
+        (7.5, "7.5"),
+        (1e20, "100000000000000000000"),
+        (1.5e-05, "0.000015"),
+        (7310865004703, "7310865004703"),
+        (True, "yes"),
+        (None, ""),
+        (dt.datetime(2026, 3, 31), "2026-03-31"),
+        (dt.date(2026, 3, 31), "2026-03-31"),
+        (D("2.50"), "2.50"),
+        (" text ", " text "),
+    ],
 )
 def test_spreadsheet_cells_become_exact_text(value: object, text: str) -> None:
     assert cell_text(value) == text
@@ -265,8 +348,13 @@ def test_spreadsheet_cells_become_exact_text(value: object, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("header", "delimiter"),
-    [("sku,name", ","), ("sku;name", ";"), ("sku\tname", "\t"), ("sku", ","),
-     ("name;note,with comma;x", ";")],
+    [
+        ("sku,name", ","),
+        ("sku;name", ";"),
+        ("sku\tname", "\t"),
+        ("sku", ","),
+        ("name;note,with comma;x", ";"),
+    ],
 )
 def test_the_delimiter_is_sniffed_from_the_header(header: str, delimiter: str) -> None:
     assert sniff_delimiter(header + "\r\nA,1;2\n") == delimiter

@@ -60,9 +60,7 @@ def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, to prove that nothing changed."""
     with unit_of_work(db) as s:
         return {
-            table.name: sorted(
-                (tuple(row) for row in s.execute(select(table)).all()), key=repr
-            )
+            table.name: sorted((tuple(row) for row in s.execute(select(table)).all()), key=repr)
             for table in Base.metadata.sorted_tables
         }
 
@@ -217,13 +215,17 @@ def test_blank_lines_are_skipped_but_keep_row_numbers(base: Database, tmp_path: 
 
 def test_every_bad_row_is_reported_in_row_order(base: Database, tmp_path: Path) -> None:
     path = write(
-        tmp_path, "items.csv",
+        tmp_path,
+        "items.csv",
         "sku,name,min_qty,max_qty\nA-1,,1,2\nA-2,Fine,3,4\nA 3,Bad sku,x,1\nA-4,Max below,5,2\n",
     )
     error = refused(base, "items", path)
     assert "Nothing was imported from items.csv: 4 problems were found." == error.summary
     assert [p.split(":")[0] for p in error.problems] == [
-        "Row 2, name", "Row 4, sku", "Row 4, min_qty", "Row 5, max_qty",
+        "Row 2, name",
+        "Row 4, sku",
+        "Row 4, min_qty",
+        "Row 5, max_qty",
     ]
 
 
@@ -252,7 +254,10 @@ def test_items_good_file_creates_items_and_reimport_changes_nothing(
     assert screw.policy.value == "min-max"
     milk = item_by_sku(base, "HX-1002")
     assert (milk.unit, milk.service_level, milk.lot_tracked, milk.shelf_life_days) == (
-        "l", D("0.975"), True, 10,
+        "l",
+        D("0.975"),
+        True,
+        10,
     )
     before = snapshot(base)
     again = imported(base, "items", path)
@@ -281,9 +286,14 @@ def test_items_update_keeps_supplier_terms_carton_codes_and_fields_not_in_the_fi
         user = users.workstation_user(s, "tester")
         save_supplier(s, user.id, SupplierInput(code="ACME", name="Acme AB"))
         items_service.save_item(
-            s, user.id,
+            s,
+            user.id,
             ItemInput(
-                sku="HX-9", name="Kabel", category="El", sales_price=D(5), order_qty=D(24),
+                sku="HX-9",
+                name="Kabel",
+                category="El",
+                sales_price=D(5),
+                order_qty=D(24),
                 default_location="A-01-02",
                 barcodes=(BarcodeInput("7310865004703"), BarcodeInput("17310865004700", D(12))),
                 supplier_items=(SupplierItemInput("ACME", price=D("2.5")),),
@@ -301,7 +311,8 @@ def test_items_update_keeps_supplier_terms_carton_codes_and_fields_not_in_the_fi
     assert item.sales_price is None  # an empty cell clears what may be empty
     assert item.order_qty == D(24) and item.default_location == "A-01-02"
     assert {(b.code, b.pack_qty) for b in item.barcodes} == {
-        ("17310865004700", D(12)), ("96385074", D(1)),
+        ("17310865004700", D(12)),
+        ("96385074", D(1)),
     }
     assert [(si.supplier_code, si.price) for si in item.supplier_items] == [("ACME", D("2.5"))]
     # An empty barcode cell (or one of mere separators) keeps the item's barcodes.
@@ -340,7 +351,8 @@ def test_items_field_errors_of_the_item_service_name_the_column(
     base: Database, tmp_path: Path
 ) -> None:
     path = write(
-        tmp_path, "items.csv",
+        tmp_path,
+        "items.csv",
         "sku,name,barcode,policy,service_level,lot_tracked,shelf_life_days\n"
         "AB-1,One,7310865004704,sometimes,40,maybe,\n"
         "AB-2,Two,,,,,-3\n",
@@ -350,8 +362,11 @@ def test_items_field_errors_of_the_item_service_name_the_column(
         "Row 2, lot_tracked: “maybe” is not yes or no. Write yes or no (or 1 or 0).",
         "Row 3, shelf_life_days: Shelf life is a whole number of days, e.g. 180.",
     ]
-    path = write(tmp_path, "items2.csv", "sku,name,barcode,policy,service_level\n"
-                 "AB-1,One,7310865004704,sometimes,40\n")
+    path = write(
+        tmp_path,
+        "items2.csv",
+        "sku,name,barcode,policy,service_level\nAB-1,One,7310865004704,sometimes,40\n",
+    )
     problems = refused(base, "items", path).problems
     assert any(p.startswith("Row 2, barcode: The check digit of 7310865004704") for p in problems)
     assert any(p.startswith("Row 2, policy: Policy “sometimes” is unknown") for p in problems)
@@ -369,7 +384,8 @@ def test_items_lot_tracking_cannot_change_while_in_stock(base: Database, tmp_pat
 
 def test_items_semicolon_delimiter_and_decimal_comma(base: Database, tmp_path: Path) -> None:
     path = write(
-        tmp_path, "items.csv",
+        tmp_path,
+        "items.csv",
         "sku;name;sales_price;policy;min_qty;max_qty\nAB-1;Salt 1,5 kg;1 234,50;min-max;2,5;10\n",
     )
     assert counts(imported(base, "items", path)) == (1, 0, 0)
@@ -377,20 +393,17 @@ def test_items_semicolon_delimiter_and_decimal_comma(base: Database, tmp_path: P
     assert (item.name, item.sales_price, item.min_qty) == ("Salt 1,5 kg", D("1234.50"), D("2.5"))
 
 
-def test_items_decimal_comma_in_quotes_with_comma_delimiter(
-    base: Database, tmp_path: Path
-) -> None:
+def test_items_decimal_comma_in_quotes_with_comma_delimiter(base: Database, tmp_path: Path) -> None:
     path = write(tmp_path, "items.csv", 'sku,name,sales_price\nAB-1,"Salt, grovt","12,75"\n')
     imported(base, "items", path)
     assert (item_by_sku(base, "AB-1").name, item_by_sku(base, "AB-1").sales_price) == (
-        "Salt, grovt", D("12.75"),
+        "Salt, grovt",
+        D("12.75"),
     )
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
-def test_items_in_every_accepted_encoding(
-    base: Database, tmp_path: Path, encoding: str
-) -> None:
+def test_items_in_every_accepted_encoding(base: Database, tmp_path: Path, encoding: str) -> None:
     path = write(tmp_path, "items.csv", "sku;name;category\nAB-1;Smörgås é;Bröd å\n", encoding)
     assert counts(imported(base, "items", path)) == (1, 0, 0)
     item = item_by_sku(base, "AB-1")
@@ -413,8 +426,18 @@ def test_items_xlsx_first_sheet_with_numbers_dates_and_booleans(
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["SKU", "Name", "Sales_Price", "min_qty", "max_qty", "lot_tracked",
-                  "shelf_life_days", "barcode"])
+    sheet.append(
+        [
+            "SKU",
+            "Name",
+            "Sales_Price",
+            "min_qty",
+            "max_qty",
+            "lot_tracked",
+            "shelf_life_days",
+            "barcode",
+        ]
+    )
     sheet.append([1001, "Tändstickor", 0.1, 2, 7.5, True, 30.0, 7310865004703])
     sheet.append([None, None, None, None, None, None, None, None])
     sheet.append(["AB-2", "Andra", 12.35, None, None, False, None, None])
@@ -424,7 +447,10 @@ def test_items_xlsx_first_sheet_with_numbers_dates_and_booleans(
     assert counts(imported(base, "items", path)) == (2, 0, 0)
     first = item_by_sku(base, "1001")
     assert (first.name, first.sales_price, first.min_qty, first.max_qty) == (
-        "Tändstickor", D("0.1"), D(2), D("7.5"),
+        "Tändstickor",
+        D("0.1"),
+        D(2),
+        D("7.5"),
     )
     assert (first.lot_tracked, first.shelf_life_days) == (True, 30)
     assert [b.code for b in first.barcodes] == ["7310865004703"]
@@ -508,7 +534,7 @@ def test_locations_bad_codes_duplicates_and_virtual_locations(
 
 SUPPLIERS = (
     "code,name,email,lead_time_days,min_order_value,currency\n"
-    "ACME,Acme Järn AB,order@acme.se,5,\"1 500,00\",sek\n"
+    'ACME,Acme Järn AB,order@acme.se,5,"1 500,00",sek\n'
     "NORD,Nordgross,,,,\n"
 )
 
@@ -534,7 +560,8 @@ def test_suppliers_good_file_with_defaults_and_reimport_changes_nothing(
 
 def test_suppliers_bad_rows_name_row_and_column(base: Database, tmp_path: Path) -> None:
     path = write(
-        tmp_path, "sup.csv",
+        tmp_path,
+        "sup.csv",
         "code,name,email,lead_time_days,min_order_value,currency\n"
         "ACME,Acme,not-an-address,-1,abc,KRONOR\n"
         "NORD,Nord,,,,\n"
@@ -564,7 +591,8 @@ def test_supplier_items_good_file_and_preferred_moves_to_the_new_supplier(
 ) -> None:
     db = with_suppliers
     path = write(
-        tmp_path, "si.csv",
+        tmp_path,
+        "si.csv",
         "supplier;sku;supplier_sku;price;pack_size;moq;lead_time_days;preferred\n"
         "acme;sku-1;A-77;12,5;10;20;3;ja\n"
         "NORD;SKU-1;;11;;;;\n",
@@ -572,10 +600,20 @@ def test_supplier_items_good_file_and_preferred_moves_to_the_new_supplier(
     assert counts(imported(db, "supplier-items", path)) == (2, 0, 0)
     terms = {si.supplier_code: si for si in item_by_sku(db, "SKU-1").supplier_items}
     acme, nord = terms["ACME"], terms["NORD"]
-    assert (acme.supplier_sku, acme.price, acme.pack_size, acme.moq, acme.lead_time_days,
-            acme.preferred) == ("A-77", D("12.5"), D(10), D(20), 3, True)
+    assert (
+        acme.supplier_sku,
+        acme.price,
+        acme.pack_size,
+        acme.moq,
+        acme.lead_time_days,
+        acme.preferred,
+    ) == ("A-77", D("12.5"), D(10), D(20), 3, True)
     assert (nord.price, nord.pack_size, nord.moq, nord.lead_time_days, nord.preferred) == (
-        D(11), D(1), D(0), None, False,
+        D(11),
+        D(1),
+        D(0),
+        None,
+        False,
     )
     assert counts(imported(db, "supplier-items", path)) == (0, 0, 2)
     # NORD becomes preferred: ACME stops being preferred although not in the file.
@@ -589,10 +627,11 @@ def test_supplier_items_unknown_supplier_unknown_sku_and_bad_numbers(
     with_suppliers: Database, tmp_path: Path
 ) -> None:
     path = write(
-        tmp_path, "si.csv",
+        tmp_path,
+        "si.csv",
         "supplier,sku,price,pack_size,moq,lead_time_days,preferred\n"
         "GHOST,NOPE-1,1,1,0,,\n"
-        "ACME,SKU-1,\"12,3,4\",0,-1,soon,perhaps\n"
+        'ACME,SKU-1,"12,3,4",0,-1,soon,perhaps\n'
         "ACME,SKU-1,1,1,0,,\n"
         "NORD,LOT-1,1,1,0,,yes\n"
         "ACME,LOT-1,1,1,0,,yes\n",
@@ -669,7 +708,8 @@ def test_stock_bad_rows_change_nothing(base: Database, tmp_path: Path) -> None:
         item_id = s.scalar(select(Item.id).where(Item.sku == "LOT-1"))
         s.add(Lot(item_id=item_id, code="OLD", expiry=dt.date(2026, 1, 1)))
     path = write(
-        tmp_path, "stock.csv",
+        tmp_path,
+        "stock.csv",
         "sku,location,lot,expiry,qty,unit_cost\n"
         "NOPE,A-01-01,,,1,1\n"
         "SKU-1,Z-99,,,1,1\n"
@@ -715,10 +755,11 @@ def history(db: Database) -> dict[tuple[str, dt.date], Decimal]:
 
 
 def test_history_good_file_replaces_existing_days(base: Database, tmp_path: Path) -> None:
-    path = write(tmp_path, "h.csv", "date,sku,qty\n2025-01-02,SKU-1,3\n2025-01-03,sku-1,\"0,5\"\n")
+    path = write(tmp_path, "h.csv", 'date,sku,qty\n2025-01-02,SKU-1,3\n2025-01-03,sku-1,"0,5"\n')
     assert counts(imported(base, "history", path)) == (2, 0, 0)
     assert history(base) == {
-        ("SKU-1", dt.date(2025, 1, 2)): D(3), ("SKU-1", dt.date(2025, 1, 3)): D("0.5"),
+        ("SKU-1", dt.date(2025, 1, 2)): D(3),
+        ("SKU-1", dt.date(2025, 1, 3)): D("0.5"),
     }
     assert counts(imported(base, "history", path)) == (0, 0, 2)
     path = write(tmp_path, "h2.csv", "sku,qty,date\nSKU-1,4,2025-01-02\nLOT-1,1,2025-01-02\n")
@@ -728,7 +769,8 @@ def test_history_good_file_replaces_existing_days(base: Database, tmp_path: Path
 
 def test_history_bad_rows_and_duplicate_days(base: Database, tmp_path: Path) -> None:
     path = write(
-        tmp_path, "h.csv",
+        tmp_path,
+        "h.csv",
         "date,sku,qty\n"
         "31/12/2025,SKU-1,1\n"
         "2025-01-01,NOPE,1\n"
@@ -762,8 +804,11 @@ def test_stock_dry_run_changes_nothing(base: Database, tmp_path: Path) -> None:
 
 
 def test_supplier_terms_survive_an_item_import(with_suppliers: Database, tmp_path: Path) -> None:
-    imported(with_suppliers, "supplier-items",
-             write(tmp_path, "si.csv", "supplier,sku,price\nACME,SKU-1,3\n"))
+    imported(
+        with_suppliers,
+        "supplier-items",
+        write(tmp_path, "si.csv", "supplier,sku,price\nACME,SKU-1,3\n"),
+    )
     imported(with_suppliers, "items", write(tmp_path, "i.csv", "sku,name\nSKU-1,Screw M8\n"))
     with unit_of_work(with_suppliers) as s:
         assert s.scalar(select(SupplierItem.price)) == D(3)
