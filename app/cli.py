@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from app.i18n import _, ngettext
+from app.i18n import N_, _, ngettext
 from app.services.csvio import EXPORT_KINDS, IMPORT_KINDS, check_readable, kind_label
 from app.services.database import Database, open_database
 from app.services.errors import HyllaError, ImportFileError, ValidationError
@@ -24,6 +24,22 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 PROG = "hylla"
+
+# argparse's own words ("usage:", "options", its error messages) come from its gettext
+# domain, which has no Swedish catalog; they are listed here so they are extracted into
+# ours, and argparse is pointed at our catalog below.
+ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("the following arguments are required: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("unrecognized arguments: %s"),
+    N_("expected one argument"),
+    N_("argument %(argument_name)s: %(message)s"),
+)
+argparse._ = _  # type: ignore[attr-defined]
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
