@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -122,3 +123,42 @@ def bin_has_stock(session: Session, location_id: int) -> bool:
         )
         is not None
     )
+
+
+@dataclass(frozen=True)
+class BinSummary:
+    """A bin with what it holds, for the Locations page."""
+
+    id: int
+    code: str
+    name: str
+    active: bool
+    item_count: int
+    total_quantity: Decimal
+
+
+def list_bin_summaries(session: Session) -> list[BinSummary]:
+    """Every bin (inactive ones too) with how many items it holds and their total quantity."""
+    held = {
+        location_id: (count, total)
+        for location_id, count, total in session.execute(
+            select(
+                StockLevel.location_id,
+                func.count(func.distinct(StockLevel.item_id)),
+                func.sum(StockLevel.quantity),
+            )
+            .where(StockLevel.quantity != 0)
+            .group_by(StockLevel.location_id)
+        ).tuples()
+    }
+    query = select(Location).where(Location.kind == LocationKind.INTERNAL).order_by(Location.code)
+    return [
+        BinSummary(
+            location.id,
+            location.code,
+            location.name,
+            location.active,
+            *held.get(location.id, (0, Decimal(0))),
+        )
+        for location in session.scalars(query)
+    ]
