@@ -6,6 +6,15 @@ from app.models.base import MONEY_SCALE, QTY_SCALE, Base, InexactValueError, utc
 from app.models.enums import LocationKind, MoveKind, Policy, Role
 from app.models.item import Barcode, Item
 from app.models.location import Location, Lot
+from app.models.purchasing import (
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseOrderStatus,
+    Receipt,
+    ReceiptEvent,
+    ReceiptEventKind,
+    ReceiptStatus,
+)
 from app.models.stock import CostLayer, DemandHistory, StockLevel, StockMove
 from app.models.supplier import Supplier, SupplierItem
 from app.models.user import AuditEvent, Setting, User
@@ -25,6 +34,13 @@ __all__ = [
     "Lot",
     "MoveKind",
     "Policy",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseOrderStatus",
+    "Receipt",
+    "ReceiptEvent",
+    "ReceiptEventKind",
+    "ReceiptStatus",
     "Role",
     "Setting",
     "StockLevel",

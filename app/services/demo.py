@@ -44,6 +44,8 @@ AISLES = "ABCD"
 SECTIONS = 12
 LEVELS = 2
 COMPANY_NAME = "Hylla Demolager AB"
+COMPANY_ADDRESS = "Lagergatan 14\n451 32 Uddevalla"
+COMPANY_EMAIL = "inkop@hylla-demolager.se"
 # Days the demo warehouse is closed besides weekends (fixed-date Swedish holidays).
 HOLIDAYS = frozenset({(1, 1), (1, 6), (5, 1), (6, 6), (12, 24), (12, 25), (12, 26), (12, 31)})
 SERVICE_LEVELS = (("0.90", 1.28), ("0.95", 1.65), ("0.97", 1.88), ("0.98", 2.05), ("0.99", 2.33))
@@ -217,6 +219,11 @@ def create_demo(
 
     if not settings.get_setting(session, "company_name"):
         settings.set_setting(session, "company_name", COMPANY_NAME)
+    # The header of the demo's purchase orders and goods-received notes.
+    if not settings.get_setting(session, "company_address"):
+        settings.set_setting(session, "company_address", COMPANY_ADDRESS)
+    if not settings.get_setting(session, "company_email"):
+        settings.set_setting(session, "company_email", COMPANY_EMAIL)
     supplier_ids = [
         save_supplier(
             session,

@@ -23,6 +23,10 @@ DEFAULTS: dict[str, str] = {
     "costing_method": CostingMethod.FIFO.value,
     "company_name": "",
     "currency": "SEK",
+    "company_address": "",
+    "company_email": "",
+    # Receiving: how far above the ordered quantity a line may go before it asks (percent).
+    "receiving_over_tolerance_percent": "10",
 }
 
 

@@ -22,7 +22,7 @@ def test_a_new_file_is_created_migrated_and_configured(tmp_path: Path) -> None:
             assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert s.execute(text("PRAGMA busy_timeout")).scalar() == 15000
-            assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+            assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
             kinds = set(s.execute(text("SELECT kind FROM location")).scalars())
         assert kinds == {"supplier", "customer", "count-difference", "scrap", "opening"}
     finally:
@@ -92,8 +92,10 @@ def test_an_older_schema_is_backed_up_then_upgraded(
         f.item(s, p.user, "KEEP-ME")
     db.dispose()
     upgraded: list[str] = []
-    monkeypatch.setattr(database_module, "schema_head", lambda: "0002")
-    monkeypatch.setattr(database_module, "known_revisions", lambda: {"0001", "0002"})
+    # A revision newer than the file's, whatever the newest real one is.
+    known = database_module.known_revisions() | {"9999_next"}
+    monkeypatch.setattr(database_module, "schema_head", lambda: "9999_next")
+    monkeypatch.setattr(database_module, "known_revisions", lambda: known)
     monkeypatch.setattr(database_module, "upgrade", lambda d: upgraded.append(d.url))
     open_database(sqlite_url).dispose()
     assert upgraded

@@ -1,0 +1,249 @@
+"""The purchase order as a supplier receives it: our header, their address, the order
+number as a Code 128 barcode (vector, so it scans after printing), the lines with
+their SKU and ours, packs, quantity, price and amount, the total and the delivery date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+
+from app.i18n import _
+from app.reports.common import (
+    CONTENT_WIDTH,
+    Party,
+    bold,
+    build_pdf,
+    chunked_tables,
+    company_block,
+    fields_block,
+    fmt_amount,
+    fmt_date,
+    fmt_money,
+    fmt_price,
+    fmt_qty,
+    grid_style,
+    party_block,
+    round_money,
+    styles,
+    text,
+)
+
+# 0.4 mm modules print and rasterise (150 dpi and up) cleanly; 12 mm is easy to aim at.
+BARCODE_MODULE = 0.4 * mm
+BARCODE_HEIGHT = 12 * mm
+
+
+@dataclass(frozen=True)
+class PurchaseOrderPdfLine:
+    """One order line as printed; ``quantity`` = ``packs`` × ``pack_size`` item units."""
+
+    supplier_sku: str
+    sku: str
+    name: str
+    packs: Decimal
+    pack_size: Decimal
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    amount: Decimal
+    delivery_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class PurchaseOrderPdf:
+    """Everything the purchase order PDF shows (built by ``purchase_orders.po_pdf_data``)."""
+
+    number: str
+    order_date: dt.date
+    delivery_date: dt.date | None
+    currency: str
+    company: Party
+    supplier: Party
+    supplier_code: str
+    our_reference: str
+    lines: tuple[PurchaseOrderPdfLine, ...]
+    total: Decimal
+    note: str = ""
+    # A word stamped under the title when the order is not a live one ("Draft", "Cancelled").
+    stamp: str = ""
+
+
+def order_barcode(number: str) -> Code128:
+    """The order number as a vector Code 128 symbol with quiet zones."""
+    return Code128(
+        number,
+        barWidth=BARCODE_MODULE,
+        barHeight=BARCODE_HEIGHT,
+        humanReadable=False,
+        quiet=True,
+        lquiet=10 * BARCODE_MODULE,
+        rquiet=10 * BARCODE_MODULE,
+    )
+
+
+def _header(data: PurchaseOrderPdf) -> Table:
+    s = styles()
+    right: list[Flowable] = [bold(_("Purchase order"), s.title)]
+    if data.stamp:
+        right.append(text(data.stamp.upper(), s.label))
+    right += [
+        Spacer(1, 2 * mm),
+        order_barcode(data.number),
+        bold(data.number, s.body),
+        Spacer(1, 2 * mm),
+        fields_block(
+            [
+                (_("Order date"), fmt_date(data.order_date)),
+                (_("Delivery date"), fmt_date(data.delivery_date) or _("as soon as possible")),
+            ]
+        ),
+    ]
+    table = Table([[company_block(data.company), right]], colWidths=[CONTENT_WIDTH * 0.52, None])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return table
+
+
+def _addresses(data: PurchaseOrderPdf) -> Table:
+    supplier = party_block(
+        _("Supplier"),
+        data.supplier,
+        [_("Supplier number: {code}").format(code=data.supplier_code)],
+    )
+    deliver_to = party_block(
+        _("Deliver to"),
+        Party(data.company.name, data.company.address),
+        [
+            _("Our reference: {name}").format(name=data.our_reference)
+            if data.our_reference
+            else "",
+            _("Currency: {currency}").format(currency=data.currency),
+        ],
+    )
+    table = Table([[supplier, deliver_to]], colWidths=[CONTENT_WIDTH * 0.52, None])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("BOX", (0, 0), (0, 0), 0.4, colors.HexColor("#9aa0a6")),
+                ("LEFTPADDING", (0, 0), (0, 0), 5),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ("LEFTPADDING", (1, 0), (1, 0), 12),
+            ]
+        )
+    )
+    return table
+
+
+def _packs(line: PurchaseOrderPdfLine) -> str:
+    if line.pack_size == 1:
+        return ""
+    return f"{fmt_qty(line.packs)} × {fmt_qty(line.pack_size)}"
+
+
+def _lines(data: PurchaseOrderPdf) -> list[Flowable]:
+    s = styles()
+    header = [
+        text(_("Supplier SKU"), s.head),
+        text(_("Our SKU"), s.head),
+        text(_("Description"), s.head),
+        text(_("Packs"), s.head_right),
+        text(_("Quantity"), s.head_right),
+        text(_("Unit"), s.head),
+        text(_("Unit price"), s.head_right),
+        text(_("Amount"), s.head_right),
+        text(_("Delivery"), s.head),
+    ]
+    rows = [
+        [
+            text(line.supplier_sku, s.cell),
+            text(line.sku, s.cell),
+            text(line.name, s.cell),
+            text(_packs(line), s.cell_right),
+            text(fmt_qty(line.quantity), s.cell_right),
+            text(line.unit, s.cell),
+            text(fmt_price(line.unit_price), s.cell_right),
+            text(fmt_amount(line.amount), s.cell_right),
+            text(fmt_date(line.delivery_date or data.delivery_date), s.cell),
+        ]
+        for line in data.lines
+    ]
+    widths = [w * mm for w in (21, 20, 34, 16, 16, 12, 18, 22, 21)]
+    return list(chunked_tables(header, rows, widths, grid_style()))
+
+
+def _totals(data: PurchaseOrderPdf) -> Table:
+    s = styles()
+    table = Table(
+        [
+            [
+                text(_("Total excl. VAT"), s.head_right),
+                text(fmt_money(data.total, data.currency), s.head_right),
+            ]
+        ],
+        colWidths=[None, 40 * mm],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEABOVE", (1, 0), (1, 0), 0.8, colors.black),
+                ("LINEBELOW", (1, 0), (1, 0), 0.8, colors.black),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+def render_purchase_order(data: PurchaseOrderPdf) -> bytes:
+    """The purchase order as PDF bytes (A4, "page X of Y")."""
+    s = styles()
+    story: list[Flowable] = [
+        _header(data),
+        Spacer(1, 6 * mm),
+        _addresses(data),
+        Spacer(1, 6 * mm),
+        *_lines(data),
+        Spacer(1, 2 * mm),
+        _totals(data),
+        Spacer(1, 6 * mm),
+    ]
+    if data.note:
+        story += [text(_("Note"), s.label), text(data.note, s.body), Spacer(1, 4 * mm)]
+    story.append(
+        text(
+            _(
+                "Please confirm this order and quote the order number {number} on the "
+                "delivery note and the invoice."
+            ).format(number=data.number),
+            s.small,
+        )
+    )
+    title = _("Purchase order {number}").format(number=data.number)
+    return build_pdf(
+        story,
+        title=title,
+        author=data.company.name,
+        footer=f"{data.company.name} · {title}" if data.company.name else title,
+    )
+
+
+def total_of(lines: tuple[PurchaseOrderPdfLine, ...]) -> Decimal:
+    """The order total: the sum of the lines' amounts rounded to cents, as printed."""
+    return sum((round_money(line.amount) for line in lines), Decimal(0))
