@@ -53,7 +53,8 @@ class PostgresServer:
         from sqlalchemy.engine import make_url
 
         self.base = make_url(url).set(drivername="postgresql+psycopg")
-        self.template = f"hylla_tpl_{_worker()}"
+        # Per process: concurrent pytest runs on one server must not drop each other's template.
+        self.template = f"hylla_tpl_{_worker()}_{os.getpid()}"
         self._ready = False
 
     def _admin(self):  # type: ignore[no-untyped-def]
