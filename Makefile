@@ -29,14 +29,15 @@ LANGS       ?= sv
 # may lack: the direct NEEDED entries (readelf -d) of QtCore/Gui/Widgets/DBus/Network/PrintSupport/
 # Svg/OpenGL, the offscreen, xcb and wayland platform plugins, xcbglintegrations, imageformats and
 # the cups print-support plugin; apt brings their own dependencies. libxcb-icccm4 and
-# libxcb-keysyms1 are the two that Debian's X libraries do not pull in. Plus a font.
+# libxcb-keysyms1 are the two that Debian's X libraries do not pull in. Plus a font, and
+# poppler-utils, whose pdftoppm rasterises label PDFs for the barcode decode tests.
 SYSDEPS := \
 	libglib2.0-0 libdbus-1-3 libfontconfig1 libfreetype6 libbrotli1 libgssapi-krb5-2 libcups2 \
 	libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libx11-6 libx11-xcb1 \
 	libxcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
 	libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 \
 	libxcb-xfixes0 libxcb-xkb1 libwayland-client0 libwayland-cursor0 libwayland-egl1 \
-	fontconfig fonts-dejavu-core
+	fontconfig fonts-dejavu-core poppler-utils
 ifeq ($(RUN_UNDER_XVFB),1)
 SYSDEPS += xvfb xauth
 endif

@@ -42,6 +42,9 @@ ARGPARSE_MESSAGES = (
 argparse._ = _  # type: ignore[attr-defined]
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+# Written out rather than imported: the label module pulls in reportlab when used.
+LABEL_KINDS = ("items", "bins", "lots")
+LABEL_LAYOUTS = ("a4-3x8", "a4-3x7", "roll-62x29", "roll-57x32")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -117,6 +120,68 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("file", metavar="FILE", type=Path, help=_("the backup file to restore"))
     restore.set_defaults(handler=_restore)
+
+    labels = commands.add_parser(
+        "labels", parents=[common], help=_("print item, bin or lot labels to a PDF file")
+    )
+    labels.add_argument(
+        "kind",
+        metavar="KIND",
+        choices=LABEL_KINDS,
+        help=_("what the labels are for: {kinds}").format(kinds=" | ".join(LABEL_KINDS)),
+    )
+    labels.add_argument(
+        "--sku",
+        action="append",
+        default=[],
+        metavar="SKU",
+        help=_("an item (items, lots: every lot of it in stock); repeat for more"),
+    )
+    labels.add_argument(
+        "--bin", action="append", default=[], metavar="CODE", help=_("a bin; repeat for more")
+    )
+    labels.add_argument(
+        "--lot", action="append", default=[], metavar="CODE", help=_("a lot number (lots)")
+    )
+    labels.add_argument(
+        "--copies", type=_copies, default=1, metavar="N", help=_("copies of each label (1)")
+    )
+    labels.add_argument(
+        "--layout",
+        default=LABEL_LAYOUTS[0],
+        metavar="NAME",
+        help=_("the label stock: {layouts}").format(layouts=" | ".join(LABEL_LAYOUTS)),
+    )
+    labels.add_argument("--price", action="store_true", help=_("print the price (items)"))
+    labels.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="FILE", help=_("the PDF file to write")
+    )
+    labels.set_defaults(handler=_labels)
+
+    barcode = commands.add_parser(
+        "barcode",
+        parents=[common],
+        help=_("show as JSON what Hylla reads in a scanned text and what it resolves to"),
+    )
+    barcode.add_argument(
+        "text",
+        metavar="TEXT",
+        help=_("the scanned text, e.g. 7310865004703 or (01)07310865004703(10)AB12"),
+    )
+    barcode.set_defaults(handler=_barcode)
+
+    po = commands.add_parser("po", parents=[common], help=_("purchase orders"))
+    po_commands = po.add_subparsers(
+        dest="po_command", metavar=_("COMMAND"), parser_class=_Parser, required=True
+    )
+    po_pdf = po_commands.add_parser(
+        "pdf", parents=[common], help=_("write a purchase order as a PDF file")
+    )
+    po_pdf.add_argument("number", metavar="NUMBER", help=_("the order number, e.g. PO-1001"))
+    po_pdf.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="FILE", help=_("the PDF file to write")
+    )
+    po_pdf.set_defaults(handler=_po_pdf)
     return parser
 
 
@@ -263,4 +328,116 @@ def _restore(args: argparse.Namespace) -> int:
     # The backup may be from an older Hylla: bring it to this version's schema now.
     open_database(args.database).dispose()
     print(_("Restored {path} into {where}.").format(path=args.file, where=where))
+    return 0
+
+
+def _barcode(args: argparse.Namespace) -> int:
+    import json
+
+    from app.services.scanning import resolve_scan, scan_report
+
+    db = _open(args)
+    try:
+        result = db.read(resolve_scan, args.text)
+    finally:
+        db.dispose()
+    print(json.dumps(scan_report(result), ensure_ascii=False, indent=2))
+    if result.outcome in ("unknown", "invalid"):
+        _fail(result.problem or result.message)
+        return EXIT_FAILURE
+    return 0
+
+
+def _copies(text: str) -> int:
+    try:
+        copies = int(text)
+    except ValueError:
+        copies = 0
+    if not 1 <= copies <= 999:
+        raise argparse.ArgumentTypeError(_("copies must be a whole number from 1 to 999"))
+    return copies
+
+
+def _labels(args: argparse.Namespace) -> int:
+    from app.services.labels import LabelKind, LabelRequest, make_labels_pdf
+
+    kind = LabelKind(args.kind)
+    misplaced = {
+        LabelKind.ITEMS: ("--bin", "--lot"),
+        LabelKind.BINS: ("--sku", "--lot", "--price"),
+        LabelKind.LOTS: ("--bin", "--price"),
+    }[kind]
+    given = {"--sku": args.sku, "--bin": args.bin, "--lot": args.lot, "--price": args.price}
+    wrong = [option for option in misplaced if given[option]]
+    if wrong:
+        raise ValidationError(
+            _("{options} cannot be used for {what}.").format(
+                options=", ".join(wrong),
+                what={
+                    LabelKind.ITEMS: _("item labels"),
+                    LabelKind.BINS: _("bin labels"),
+                    LabelKind.LOTS: _("lot labels"),
+                }[kind],
+            )
+        )
+    if kind is LabelKind.ITEMS and not args.sku:
+        raise ValidationError(_("Name the items with --sku SKU (repeat it for more)."))
+    if kind is LabelKind.BINS and not args.bin:
+        raise ValidationError(_("Name the bins with --bin CODE (repeat it for more)."))
+    if kind is LabelKind.LOTS and not (args.sku or args.lot):
+        raise ValidationError(_("Name the items with --sku SKU, or the lots with --lot CODE."))
+    request = LabelRequest(
+        kind,
+        skus=tuple(args.sku),
+        bin_codes=tuple(args.bin),
+        lot_codes=tuple(args.lot),
+        layout=args.layout,
+        copies=args.copies,
+        with_price=args.price,
+    )
+    # Checked before the database is opened, so a mistyped folder creates nothing.
+    folder = args.output.expanduser().resolve().parent
+    if not folder.is_dir():
+        raise ValidationError(_("The folder {folder} does not exist.").format(folder=folder))
+    db = _open(args)
+    try:
+        made = db.read(make_labels_pdf, request)
+    finally:
+        db.dispose()
+    args.output.write_bytes(made.pdf)
+    pages = ngettext("{n} page", "{n} pages", made.pages).format(n=made.pages)
+    print(
+        ngettext(
+            "Wrote {n} label ({pages}) to {path}.",
+            "Wrote {n} labels ({pages}) to {path}.",
+            made.labels,
+        ).format(n=made.labels, pages=pages, path=args.output)
+    )
+    return 0
+
+
+def _po_pdf(args: argparse.Namespace) -> int:
+    from app.services.errors import NotFoundError
+    from app.services.purchase_orders import find_po_by_number, purchase_order_pdf
+
+    # Checked before the database is opened, so a mistyped folder creates nothing.
+    folder = args.output.expanduser().resolve().parent
+    if not folder.is_dir():
+        raise ValidationError(_("The folder {folder} does not exist.").format(folder=folder))
+
+    def render(session: Session) -> tuple[str, bytes]:
+        po = find_po_by_number(session, args.number)
+        if po is None:
+            raise NotFoundError(
+                _("There is no purchase order {number}.").format(number=args.number.strip())
+            )
+        return po.number, purchase_order_pdf(session, po.id)
+
+    db = _open(args)
+    try:
+        number, pdf = db.read(render)
+    finally:
+        db.dispose()
+    args.output.write_bytes(pdf)
+    print(_("Wrote purchase order {number} to {path}.").format(number=number, path=args.output))
     return 0

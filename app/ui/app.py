@@ -49,6 +49,9 @@ def run_gui(database: str | None) -> int:
 
     runner = Runner(db)
     window = MainWindow(runner, user, db.describe(), QSettings())
+    # One filter for the whole application: scanner bursts become scans, whichever
+    # widget has the focus.
+    window.scanner.install(app)
     window.show()
     # After the first frame: the window is usable before the chores start.
     QTimer.singleShot(0, lambda: start_chores(window, runner, db, user))

@@ -7,8 +7,9 @@ item; Enter opens the one item left (or the selected one).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -20,10 +21,13 @@ from PySide6.QtWidgets import (
 from app.i18n import _, ngettext
 from app.services import items
 from app.services.items import ItemDetail, ItemRow
+from app.services.labels import LabelKind
+from app.services.scanning import ScanResult
 from app.services.users import UserRef
 from app.ui.formatting import fmt_count
 from app.ui.item_editor import ItemEditor
 from app.ui.items_model import ItemTableModel
+from app.ui.labels_dialog import LabelsDialog
 from app.ui.runner import Runner
 from app.ui.widgets import ListLoader, icon, make_table_view, set_column_widths
 
@@ -64,8 +68,14 @@ class ItemsPage(QWidget):
         self.open_button = QPushButton(_("Open"))
         self.open_button.setToolTip(_("Open the selected item (Enter)"))
         self.open_button.setEnabled(False)
+        self.print_button = QPushButton(icon("labels"), _("Print labels…"))
+        self.print_button.setToolTip(_("Labels for the selected items (Ctrl+P)"))
+        self.print_button.setEnabled(False)
 
         self.table = make_table_view(self.model)
+        # Several items at once for their labels (Shift/Ctrl+click); Enter and "Open"
+        # still open the current one.
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setObjectName("items_table")
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(ItemTableModel.SKU, Qt.SortOrder.AscendingOrder)
@@ -103,6 +113,13 @@ class ItemsPage(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.empty_hint)
         layout.addWidget(self.table, 1)
+        # Actions on the selection sit under the list (the bar above is full).
+        actions = QHBoxLayout()
+        selection_hint = QLabel(_("Shift+click or Ctrl+click selects several items."))
+        selection_hint.setProperty("role", "muted")
+        actions.addWidget(selection_hint, 1)
+        actions.addWidget(self.print_button)
+        layout.addLayout(actions)
 
         self.filter_edit.textChanged.connect(self._filter_changed)
         self.filter_edit.installEventFilter(self)
@@ -112,6 +129,9 @@ class ItemsPage(QWidget):
         self.model.modelReset.connect(self._selection_changed)
         self.new_button.clicked.connect(self.new_item)
         self.open_button.clicked.connect(self.open_selected)
+        self.print_button.clicked.connect(self.print_labels)
+        print_shortcut = QShortcut(QKeySequence.StandardKey.Print, self, self.print_labels)
+        print_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._update_count()
 
     # --- data ----------------------------------------------------------------------------
@@ -169,10 +189,20 @@ class ItemsPage(QWidget):
     # --- selection and opening --------------------------------------------------------
     def selected_id(self) -> int | None:
         """The id of the selected item, if one is selected and shown."""
-        rows = self.table.selectionModel().selectedRows()
+        selection = self.table.selectionModel()
+        rows = selection.selectedRows()
         if not rows:
             return None
+        # With several selected, the one last clicked (the current row) is "the" item.
+        current = selection.currentIndex()
+        if current.isValid() and selection.isRowSelected(current.row()):
+            return int(self.model.row_at(current.row()).id)
         return int(self.model.row_at(rows[0].row()).id)
+
+    def selected_ids(self) -> list[int]:
+        """Ids of every selected item that the filter shows, in the order shown."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [int(self.model.row_at(row).id) for row in rows]
 
     def select_item(self, item_id: int) -> bool:
         """Select and show the item if the filter lets it through."""
@@ -185,6 +215,7 @@ class ItemsPage(QWidget):
 
     def _selection_changed(self, *_args: object) -> None:
         self.open_button.setEnabled(self.selected_id() is not None)
+        self.print_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
 
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -221,9 +252,38 @@ class ItemsPage(QWidget):
         self.editor_opened.emit(editor)
         return editor
 
+    def print_labels(self) -> LabelsDialog | None:
+        """Open the label dialog for the selected items (Ctrl+P)."""
+        ids = self.selected_ids()
+        if not ids:
+            self.status_message.emit(_("Select the items to print labels for."))
+            return None
+        dialog = LabelsDialog(self._runner, LabelKind.ITEMS, ids, parent=self.window())
+        dialog.saved.connect(
+            lambda path: self.status_message.emit(_("Labels saved to {path}.").format(path=path))
+        )
+        dialog.open()
+        return dialog
+
     def _item_saved(self, detail: ItemDetail) -> None:
         self.data_changed.emit()
         self.refresh(select_item=int(detail.id))
+
+    # --- scans ---------------------------------------------------------------------------
+    def handle_scan(self, result: ScanResult) -> bool:
+        """A scanned item is selected in the list (the filter is cleared if it hides the
+        item) and the list takes the focus, so Enter opens it; the scan banner stays in
+        sight. Other scans are not for this page (False)."""
+        if result.outcome != "item" or result.item_id is None:
+            return False
+        item_id = int(result.item_id)
+        if self.model.view_row_of(item_id) < 0 and self.model.filter_text():
+            self.filter_edit.clear()
+        if not self.select_item(item_id):
+            # Not in the list yet (created or linked meanwhile): select it once reloaded.
+            self.refresh(select_item=item_id)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
 
     # --- keys ----------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

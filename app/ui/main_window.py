@@ -1,28 +1,51 @@
 """The main window: a navigation list on the left (only areas that work), the current
-page on the right, and a status bar that says where the data is and who is working."""
+page on the right, and a status bar that says where the data is and who is working.
+
+Scans arrive here from the application-wide :class:`ScannerInput` (or from the "type a
+code" field in the toolbar), are resolved on the database worker and shown in a large
+banner with a sound, then handed to the page on screen; an unknown code opens the
+dialog that links it to an item."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer
+import logging
+import time
+
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QSizePolicy,
     QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
+from app.barcodes.diagnose import is_test_label
 from app.i18n import _
+from app.services import scanning
+from app.services.errors import HyllaError
+from app.services.scanning import ScanResult
 from app.services.users import UserRef
 from app.ui.item_editor import ItemEditor
 from app.ui.items_page import ItemsPage
+from app.ui.link_barcode_dialog import LinkBarcodeDialog, can_link
+from app.ui.locations_page import LocationsPage
 from app.ui.runner import Runner
+from app.ui.scan_feedback import ScanBanner, ScanSounds, Tone
+from app.ui.scanner import ScannerInput, load_setup
+from app.ui.settings_page import SettingsPage, sounds_enabled
 from app.ui.stock_page import StockPage
 from app.ui.widgets import icon
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = QSize(1280, 800)
 STATUS_TIMEOUT_MS = 10_000
@@ -33,7 +56,12 @@ BUSY_HINT_DELAY_MS = 400
 class MainWindow(QMainWindow):
     """Hylla's one window."""
 
-    ITEMS, STOCK = range(2)
+    #: Every scan once resolved (a ScanResult), after the banner shows it.
+    scan_resolved = Signal(object)
+    #: The link dialog for an unknown code opened (the dialog).
+    link_dialog_opened = Signal(object)
+
+    ITEMS, STOCK, LOCATIONS = range(3)
 
     def __init__(
         self,
@@ -42,19 +70,31 @@ class MainWindow(QMainWindow):
         database: str,
         settings: QSettings | None = None,
         parent: QWidget | None = None,
+        scanner: ScannerInput | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
         self._user = user
         self._settings = settings if settings is not None else QSettings()
+        # The scanner filter is installed on the application by app.py; a window made
+        # without one still takes typed codes through the same path.
+        if scanner is None:
+            scanner = ScannerInput(load_setup(self._settings), self)
+        self.scanner = scanner
+        self.scanner.set_home(self)
+        self.sounds = ScanSounds(sounds_enabled(self._settings))
+        #: Milliseconds from the end of the last scan to its result on screen.
+        self.last_scan_latency_ms: float | None = None
         self.setWindowTitle(_("Hylla — {database}").format(database=database))
         self.setWindowIcon(icon("hylla"))
 
         self.items_page = ItemsPage(runner, user)
         self.stock_page = StockPage(runner)
+        self.locations_page = LocationsPage(runner, user, settings=self._settings)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.items_page)
         self.pages.addWidget(self.stock_page)
+        self.pages.addWidget(self.locations_page)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -73,10 +113,18 @@ class MainWindow(QMainWindow):
         for name, title, tip in (
             ("items", _("Items"), _("Every item: find, create and edit (Ctrl+1)")),
             ("stock", _("Stock"), _("Stock per bin and lot, with its value (Ctrl+2)")),
+            ("locations", _("Locations"), _("The bins, what they hold, their labels (Ctrl+3)")),
         ):
             entry = QListWidgetItem(icon(name), title)
             entry.setToolTip(tip)
             self.nav.addItem(entry)
+        # Settings come last in the list, whatever pages are added above.
+        self.settings_page = SettingsPage(self.scanner, self._settings, self.sounds)
+        self.pages.addWidget(self.settings_page)
+        self.SETTINGS = self.pages.indexOf(self.settings_page)
+        settings_entry = QListWidgetItem(icon("settings"), _("Settings"))
+        settings_entry.setToolTip(_("The scanner on this workstation, and a scanner test"))
+        self.nav.addItem(settings_entry)
         separator = QFrame()
         separator.setFrameShape(QFrame.Shape.VLine)
         separator.setFrameShadow(QFrame.Shadow.Sunken)
@@ -87,8 +135,19 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.nav)
         layout.addWidget(separator)
-        layout.addWidget(self.pages, 1)
+        self.banner = ScanBanner()
+        self.banner.shown.connect(self._scan_shown)
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(0)
+        banner_row = QHBoxLayout()
+        banner_row.setContentsMargins(12, 8, 12, 0)
+        banner_row.addWidget(self.banner)
+        right.addLayout(banner_row)
+        right.addWidget(self.pages, 1)
+        layout.addLayout(right, 1)
         self.setCentralWidget(central)
+        self._build_scan_toolbar()
 
         self.busy_label = QLabel(_("Working…"))
         self.busy_label.hide()
@@ -108,9 +167,11 @@ class MainWindow(QMainWindow):
         runner.busy_changed.connect(self._busy_changed)
 
         self.nav.currentRowChanged.connect(self._show_page)
-        for page in (self.items_page, self.stock_page):
+        for page in (self.items_page, self.stock_page, self.locations_page, self.settings_page):
             page.status_message.connect(self.show_status)
+        self.scanner.scanned.connect(self.handle_scan)
         self.items_page.data_changed.connect(self.stock_page.mark_stale)
+        self.locations_page.data_changed.connect(self.stock_page.mark_stale)
         self.stock_page.open_item_requested.connect(self._open_item_from_stock)
 
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_filter)
@@ -118,6 +179,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh)
         QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.show_page(self.ITEMS))
         QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.show_page(self.STOCK))
+        QShortcut(QKeySequence("Ctrl+3"), self, lambda: self.show_page(self.LOCATIONS))
 
         self._restore_state()
 
@@ -126,10 +188,10 @@ class MainWindow(QMainWindow):
         """Load the page shown first (called once the window is on screen)."""
         self.current_page().activate()
 
-    def current_page(self) -> ItemsPage | StockPage:
+    def current_page(self) -> ItemsPage | StockPage | LocationsPage | SettingsPage:
         """The page on screen."""
         page = self.pages.currentWidget()
-        assert isinstance(page, (ItemsPage, StockPage))
+        assert isinstance(page, (ItemsPage, StockPage, LocationsPage, SettingsPage))
         return page
 
     def show_page(self, index: int) -> None:
@@ -139,6 +201,8 @@ class MainWindow(QMainWindow):
     def _show_page(self, index: int) -> None:
         if index < 0:
             return
+        if self.pages.currentWidget() is self.settings_page and index != self.SETTINGS:
+            self.settings_page.deactivate()
         self.pages.setCurrentIndex(index)
         self.current_page().activate()
 
@@ -149,7 +213,7 @@ class MainWindow(QMainWindow):
 
     def refresh_all(self) -> None:
         """Reload the page on screen and let the others reload when shown."""
-        for page in (self.items_page, self.stock_page):
+        for page in (self.items_page, self.stock_page, self.locations_page):
             page.mark_stale()
         self.current_page().refresh()
 
@@ -164,6 +228,149 @@ class MainWindow(QMainWindow):
 
     def _open_item_from_stock(self, item_id: int) -> None:
         self.items_page.open_item(item_id)
+
+    # --- scans -----------------------------------------------------------------------------
+    def _build_scan_toolbar(self) -> None:
+        """The "type a code" field, always there for labels that will not scan."""
+        self.code_edit = QLineEdit()
+        self.code_edit.setObjectName("manual_code")
+        self.code_edit.setPlaceholderText(_("Type a code (when a label will not scan)"))
+        self.code_edit.setToolTip(
+            _("A typed code and Enter work exactly as a scan of it; GS1 codes as (01)…(10)….")
+        )
+        self.code_edit.setClearButtonEnabled(True)
+        self.code_edit.addAction(icon("scan"), QLineEdit.ActionPosition.LeadingPosition)
+        self.code_edit.setMinimumWidth(320)
+        self.code_edit.returnPressed.connect(self._submit_typed_code)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar = QToolBar(_("Scanning"))
+        toolbar.setObjectName("scan_toolbar")
+        toolbar.setMovable(False)
+        toolbar.setFloatable(False)
+        toolbar.toggleViewAction().setEnabled(False)
+        toolbar.addWidget(spacer)
+        toolbar.addWidget(self.code_edit)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+
+    def _submit_typed_code(self) -> None:
+        text = self.code_edit.text()
+        self.code_edit.clear()
+        self.scanner.submit(text)
+
+    def handle_scan(self, text: str) -> None:
+        """Resolve a scanned (or typed) code on the worker, then show it and deliver it to
+        the page on screen."""
+        self.handle_scan_on(text, self.current_page(), since=time.perf_counter())
+
+    def handle_scan_on(self, text: str, page: QWidget, since: float | None = None) -> None:
+        """Resolve ``text`` and deliver it to ``page`` (the page a scan is meant for).
+
+        ``since`` is when the scan ended, for measuring how long its result takes to
+        reach the screen (:attr:`last_scan_latency_ms`).
+        """
+        self._runner.run(
+            scanning.resolve_scan,
+            text,
+            on_done=lambda result: self._scan_done(result, page, since),
+            on_error=self._scan_failed,
+            owner=self,
+        )
+
+    def _scan_done(self, result: ScanResult, page: QWidget, since: float | None) -> None:
+        if result.outcome == "unknown" and is_test_label(result.raw):
+            self.banner.show_result(
+                Tone.INFO,
+                _("This is the scanner test label"),
+                _("To test the scanner, open Settings and press “Start test”."),
+                since,
+            )
+            self.scan_resolved.emit(result)
+            return
+        self.show_scan_result(result, since)
+        if result.outcome in ("item", "bin"):
+            self._deliver(result, page)
+        elif can_link(result):
+            self.open_link_dialog(result, page)
+
+    def show_scan_result(self, result: ScanResult, since: float | None = None) -> None:
+        """The banner and the sound for ``result``."""
+        tone = Tone.SUCCESS if result.ok else Tone.PROBLEM
+        if result.outcome == "item":
+            detail = _("SKU {sku}").format(sku=result.sku)
+            if result.problem:
+                detail = f"{result.problem}  ·  {detail}"
+        else:
+            detail = result.problem or ""
+        if detail == result.message:
+            detail = ""
+        self.banner.show_result(tone, result.message, detail, since)
+        # On screen now, before the page does its part (which may take longer).
+        self.banner.repaint()
+        self.sounds.play(tone)
+        self.scan_resolved.emit(result)
+
+    def _deliver(self, result: ScanResult, page: QWidget) -> None:
+        """Hand a resolved scan to ``page``; a bin that page has no use for shows the
+        stock in that bin."""
+        handler = getattr(page, "handle_scan", None)
+        if handler is not None and handler(result):
+            return
+        if result.outcome == "bin":
+            self.show_page(self.STOCK)
+            self.stock_page.handle_scan(result)
+
+    def _scan_failed(self, error: HyllaError) -> None:
+        self.banner.show_result(Tone.PROBLEM, _("The scan could not be read"), error.message)
+        self.sounds.play(Tone.PROBLEM)
+
+    def _scan_shown(self, elapsed_ms: float) -> None:
+        self.last_scan_latency_ms = elapsed_ms
+        log.debug("scan shown %.1f ms after its last key", elapsed_ms)
+
+    def open_link_dialog(
+        self, result: ScanResult, page: QWidget | None = None
+    ) -> LinkBarcodeDialog:
+        """Offer to link an unknown code to an item (or to create one); then carry on
+        with the scan on ``page``, the page it interrupted."""
+        target = page if page is not None else self.current_page()
+        dialog = LinkBarcodeDialog(self._runner, self._user, result, self)
+        dialog.linked.connect(lambda linked: self._linked(linked, target))
+        dialog.create_requested.connect(
+            lambda code: self._create_item_for(code, result.raw, target)
+        )
+        dialog.open()
+        self.link_dialog_opened.emit(dialog)
+        return dialog
+
+    def _linked(self, result: ScanResult, page: QWidget) -> None:
+        self.items_page.mark_stale()
+        self.stock_page.mark_stale()
+        if self.current_page() is self.items_page:
+            # The list filters by barcode too: reload it, keeping the linked item selected.
+            self.items_page.refresh(select_item=result.item_id)
+        self.show_status(_("Barcode linked to {sku}.").format(sku=result.sku))
+        self._scan_done(result, page, None)
+
+    def _create_item_for(self, code: str, raw: str, page: QWidget) -> ItemEditor:
+        self.show_page(self.ITEMS)
+        editor = self.items_page.new_item()
+
+        def prefill() -> None:
+            rows = editor.barcodes.rows()
+            row = rows[0] if rows else editor.barcodes.add_row()
+            row.code_edit.setText(code)
+            row.edited.emit()  # an unsaved barcode makes Cancel ask first
+
+        def created(_detail: object) -> None:
+            # The new item has its code now: the scan that found nothing finds it. On the
+            # Items page that work is done (the list selects the new item).
+            if page is not self.items_page:
+                self.handle_scan_on(raw, page)
+
+        editor.loaded.connect(prefill)
+        editor.saved.connect(created)
+        return editor
 
     # --- status bar ------------------------------------------------------------------------
     def show_status(self, message: str) -> None:
@@ -195,7 +402,8 @@ class MainWindow(QMainWindow):
         except (TypeError, ValueError):
             index = self.ITEMS
         self.nav.blockSignals(True)
-        self.nav.setCurrentRow(index if index in (self.ITEMS, self.STOCK) else self.ITEMS)
+        pages = (self.ITEMS, self.STOCK, self.LOCATIONS)
+        self.nav.setCurrentRow(index if index in pages else self.ITEMS)
         self.nav.blockSignals(False)
         self.pages.setCurrentIndex(self.nav.currentRow())
 

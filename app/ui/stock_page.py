@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _, ngettext
 from app.services import stock
 from app.services.errors import HyllaError
+from app.services.scanning import ScanResult
 from app.services.stock import MoveRow, WarehouseStockRow
 from app.ui import feedback
 from app.ui.formatting import fmt_count, fmt_date, fmt_money, fmt_qty, fmt_unit_cost
@@ -205,6 +206,24 @@ class StockPage(QWidget):
         """Put the cursor in the filter with its text selected (Ctrl+F)."""
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
+
+    def handle_scan(self, result: ScanResult) -> bool:
+        """Show the stock a scan points at: a bin's stock, or an item's (in the scanned
+        lot, when the code carries one and the item has stock in it)."""
+        if result.outcome == "bin" and result.bin_code:
+            self.filter_edit.setText(result.bin_code)
+        elif result.outcome == "item" and result.sku:
+            in_lot = self.model.find_row(
+                lambda r: r.item_id == result.item_id and r.lot_code == result.lot
+            )
+            self.filter_edit.setText(
+                f"{result.sku} {result.lot}" if result.lot and in_lot >= 0 else result.sku
+            )
+        else:
+            return False
+        if self.model.visible_count():
+            self.table.selectRow(0)
+        return True
 
     def _filter_changed(self, text: str) -> None:
         self.model.set_filter(text)
