@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 from app.models.base import MONEY_SCALE, QTY_SCALE, Base, InexactValueError, utcnow
+from app.models.counting import (
+    CountEventKind,
+    CountKind,
+    CountLineStatus,
+    CountStatus,
+    StockCount,
+    StockCountEvent,
+    StockCountItem,
+    StockCountLine,
+)
 from app.models.enums import LocationKind, MoveKind, Policy, Role
 from app.models.item import Barcode, Item
 from app.models.location import Location, Lot
@@ -26,6 +36,10 @@ __all__ = [
     "Barcode",
     "Base",
     "CostLayer",
+    "CountEventKind",
+    "CountKind",
+    "CountLineStatus",
+    "CountStatus",
     "DemandHistory",
     "InexactValueError",
     "Item",
@@ -43,6 +57,10 @@ __all__ = [
     "ReceiptStatus",
     "Role",
     "Setting",
+    "StockCount",
+    "StockCountEvent",
+    "StockCountItem",
+    "StockCountLine",
     "StockLevel",
     "StockMove",
     "Supplier",

@@ -47,3 +47,7 @@ class ImportFileError(HyllaError):
         super().__init__(full)
         self.summary = message
         self.problems = list(problems or [])
+
+
+class NotAllowedError(HyllaError):
+    """The user's role does not allow the action (e.g. staff approving a large variance)."""

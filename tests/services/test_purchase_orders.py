@@ -495,4 +495,4 @@ def test_the_migration_builds_exactly_the_models_schema_and_can_be_undone(db: Da
     with db.engine.begin() as connection:
         command.upgrade(_alembic_config(connection), "head")
     with unit_of_work(db, read_only=True) as s:
-        assert s.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
+        assert s.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
