@@ -342,3 +342,197 @@ def measure_window(db_path: Path, timeout_s: float = 120.0) -> list[Metric] | Sk
         Metric("window: in-process, imports to items page painted", result["ready_ms"], "ms"),
         Metric("window: of which imports and QApplication", result["imports_ms"], "ms"),
     ]
+
+
+# --- Receiving: scan to screen --------------------------------------------------------------
+
+
+def _receiving_order(db: Database, user_id: int, lines: int) -> tuple[int, list[str]]:
+    """A sent purchase order of ``lines`` items from the supplier with the most items, and
+    the unit barcode of each line (24 units a line: whole packs of 1, 6, 12 or 24)."""
+    from sqlalchemy import func
+
+    from app.models import Barcode, SupplierItem
+    from app.services import purchase_orders
+
+    with unit_of_work(db) as session:
+        supplier_id = session.scalar(
+            select(SupplierItem.supplier_id)
+            .group_by(SupplierItem.supplier_id)
+            .order_by(func.count().desc(), SupplierItem.supplier_id)
+            .limit(1)
+        )
+        assert supplier_id is not None
+        item_ids = list(
+            session.scalars(
+                select(SupplierItem.item_id)
+                .join(Barcode, Barcode.item_id == SupplierItem.item_id)
+                .where(SupplierItem.supplier_id == supplier_id, Barcode.pack_qty == 1)
+                .order_by(SupplierItem.item_id)
+                .limit(lines)
+            )
+        )
+        order = purchase_orders.create_purchase_order(
+            session,
+            UserId(user_id),
+            supplier_id,
+            lines=[purchase_orders.PurchaseOrderLineInput(i, Decimal(24)) for i in item_ids],
+        )
+        purchase_orders.send_purchase_order(session, UserId(user_id), order.id)
+        codes = [
+            str(
+                session.scalar(
+                    select(Barcode.code).where(Barcode.item_id == i, Barcode.pack_qty == 1)
+                )
+            )
+            for i in item_ids
+        ]
+    return order.id, codes
+
+
+# Time between two scans: a worker scanning as fast as one can is slower than this.
+SCAN_GAP_S = 0.1
+
+
+def measure_receiving_scans(
+    db: Database, user_id: int, count: int = 300, lines: int = 20
+) -> list[Metric] | Skipped:
+    """Scan-to-screen while receiving, through the real window (offscreen Qt).
+
+    A sent order of ``lines`` lines is received in the window's Receiving page; each of
+    ``count`` scans of a unit barcode (the lines in turn, 15 a line: all within the
+    order) is delivered as the scanner filter delivers it, ``ScannerInput.scanned``, and
+    timed until the window's banner has painted its result (``ScanBanner.shown``, the
+    figure the window keeps as ``last_scan_latency_ms``) and until the page's table has
+    repainted with the new quantity. The service part alone (``receiving.add_scan`` in
+    its committed unit of work, on the database worker) is timed on the worker too.
+    Scans go one after the other, as a worker scans: each waits for the last to show,
+    and ``SCAN_GAP_S`` more.
+    """
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
+        from PySide6.QtWidgets import QApplication
+
+        from app.services import receiving, users
+        from app.ui.main_window import MainWindow
+        from app.ui.runner import Runner
+    except ImportError as exc:
+        return Skipped("receiving scan to screen", f"UI not available: {exc}")
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    po_id, codes = _receiving_order(db, user_id, lines)
+    user = db.run(users.workstation_user, "bench")
+
+    # The service's own share: add_scan timed where it runs (on the worker thread).
+    service_ms: list[float] = []
+    real_add_scan = receiving.add_scan
+
+    def timed_add_scan(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return real_add_scan(*args, **kwargs)
+        finally:
+            service_ms.append((time.perf_counter() - started) * 1000)
+
+    class PaintWatch(QObject):
+        painted = False
+
+        def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint:
+                self.painted = True
+                QTimer.singleShot(0, poke)
+            return False
+
+    # Waiting runs a Qt event loop, as the window does between scans: a loop spinning
+    # in Python (or one that keeps the GIL while it waits) would starve the database
+    # worker and measure itself, not Hylla. The events awaited poke the loop; a slow
+    # timer only guards against waiting forever.
+    waiting: list[tuple[QEventLoop, Any, float]] = []
+
+    def poke(*_args: Any) -> None:
+        for loop, done, deadline in waiting:
+            if done() or time.perf_counter() > deadline:
+                loop.quit()
+
+    guard = QTimer()
+    guard.setInterval(100)
+    guard.timeout.connect(poke)
+    guard.start()
+
+    def pump_until(done: Any, timeout_s: float = 10.0) -> bool:
+        if done():
+            return True
+        loop = QEventLoop()
+        waiting.append((loop, done, time.perf_counter() + timeout_s))
+        try:
+            loop.exec()
+        finally:
+            waiting.clear()
+        return bool(done())
+
+    runner = Runner(db)
+    with tempfile.TemporaryDirectory(prefix="hylla-bench-") as scratch:
+        settings = QSettings(str(Path(scratch) / "hylla.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(runner, user, db.describe(), settings)
+        window.resize(1280, 800)
+        window.show()
+        page = window.receiving_page
+        shown: list[Any] = []
+        page.receipt_shown.connect(shown.append)
+        window.show_page(window.RECEIVING)
+        page.receive_order(po_id)
+        if not pump_until(lambda: page.view is not None and page.view.po_id == po_id):
+            runner.shutdown()
+            return Skipped("receiving scan to screen", "the receipt did not open")
+        watch = PaintWatch()
+        page.lines_table.viewport().installEventFilter(watch)
+        done: list[Any] = []
+        page.scan_done.connect(done.append)
+        page.scan_done.connect(poke)
+        window.banner.shown.connect(poke)
+        page.receipt_shown.connect(poke)
+        receiving.add_scan = timed_add_scan  # type: ignore[assignment]
+        banner_ms: list[float] = []
+        table_ms: list[float] = []
+        try:
+            warm_up = 10
+            for n in range(warm_up + count):
+                window.last_scan_latency_ms = None
+                watch.painted = False
+                done.clear()
+                started = time.perf_counter()
+                window.scanner.scanned.emit(codes[n % len(codes)])
+                if not pump_until(lambda: bool(done) and window.last_scan_latency_ms is not None):
+                    return Skipped("receiving scan to screen", "a scan never came back")
+                if done[0].status.value != "added":
+                    return Skipped("receiving scan to screen", f"scan {n}: {done[0].message}")
+                pump_until(lambda: watch.painted, 2.0)
+                repainted = time.perf_counter()
+                if n >= warm_up:
+                    assert window.last_scan_latency_ms is not None
+                    banner_ms.append(window.last_scan_latency_ms)
+                    table_ms.append((repainted - started) * 1000)
+                # The window settles (layouts, the status bar) before the next scan, as
+                # it does between a worker's scans: nobody scans ten items a second.
+                settled = time.perf_counter() + SCAN_GAP_S
+                QTimer.singleShot(round(SCAN_GAP_S * 1000), poke)
+                pump_until(lambda until=settled: time.perf_counter() >= until, 1.0)
+        finally:
+            receiving.add_scan = real_add_scan  # type: ignore[assignment]
+            if page.view is not None and page.view.is_open:
+                # Leave no receipt in progress behind for a --reuse run to reopen.
+                db.run(receiving.cancel_receipt, page.view.id, user.id)
+            window.close()
+            runner.shutdown()
+            window.deleteLater()
+            guard.stop()
+            app.processEvents()
+    service = service_ms[-count:]
+    return [
+        *_summary(
+            f"receiving: scan to banner ({count} scans, {lines}-line order)", banner_ms, 15.0
+        ),
+        *_summary("receiving: scan to table repainted", table_ms, None),
+        Metric("receiving: of which add_scan (before commit) p50", percentile(service, 0.5), "ms"),
+        Metric("receiving: of which add_scan (before commit) p95", percentile(service, 0.95), "ms"),
+    ]

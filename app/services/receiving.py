@@ -427,6 +427,64 @@ def _fold(events: Sequence[_Event]) -> _Fold:
     return fold
 
 
+def _fold_add(fold: _Fold, event: _Event) -> None:
+    """Fold one more ADD row, written after everything ``fold`` holds, into it."""
+    assert event.item_id is not None and event.quantity is not None
+    assert event.bin_id is not None
+    per_item = fold.received.setdefault(event.item_id, {})
+    key = (event.lot, event.expiry, event.bin_id)
+    per_item[key] = per_item.get(key, ZERO) + event.quantity
+    fold.scan_count += 1
+    fold.last_add = event
+    fold.last_live_id = event.id
+
+
+def _db_fold(session: Session, receipt_id: int) -> _Fold:
+    """The same as ``_fold(_receipt_events(...))``, added up by the database.
+
+    A scan must not read the receipt's whole log back (hundreds of rows by the end of
+    a big delivery, each turned into Python objects): the live ADD rows are summed per
+    item, lot, expiry and bin in SQL, in first-scan order, and only the last live ADD
+    and BIN rows are read whole. Two statements, whatever the size of the receipt.
+    """
+    undone = select(event_t.c.undoes_event_id).where(
+        event_t.c.receipt_id == receipt_id,
+        event_t.c.kind == ReceiptEventKind.UNDO,
+        event_t.c.undoes_event_id.is_not(None),
+    )
+    live = (event_t.c.receipt_id == receipt_id, event_t.c.id.not_in(undone))
+    first = func.min(event_t.c.id)
+    groups = session.execute(
+        select(
+            event_t.c.item_id,
+            event_t.c.lot,
+            event_t.c.expiry,
+            event_t.c.bin_id,
+            func.sum(event_t.c.quantity).label("quantity"),
+            func.count().label("scans"),
+        )
+        .where(*live, event_t.c.kind == ReceiptEventKind.ADD)
+        .group_by(event_t.c.item_id, event_t.c.lot, event_t.c.expiry, event_t.c.bin_id)
+        .order_by(first)
+    ).tuples()
+    fold = _Fold()
+    for item_id, lot, expiry, bin_id, quantity, scans in groups:
+        fold.received.setdefault(item_id, {})[(lot, expiry, bin_id)] = quantity
+        fold.scan_count += scans
+    latest = (
+        select(func.max(event_t.c.id))
+        .where(*live, event_t.c.kind.in_((ReceiptEventKind.ADD, ReceiptEventKind.BIN)))
+        .group_by(event_t.c.kind)
+    )
+    for event in _events(session, event_t.c.id.in_(latest)):
+        fold.last_live_id = event.id  # rows come in id order: the last one stays
+        if event.kind is ReceiptEventKind.BIN:
+            fold.current_bin_id = event.bin_id
+        else:
+            fold.last_add = event
+    return fold
+
+
 def _events(session: Session, *where: ColumnElement[bool]) -> list[_Event]:
     """Log rows in the order they were written (plain tuples: a scan reads them all)."""
     rows = session.execute(
@@ -627,7 +685,7 @@ def _view(
     message: str | None = None,
 ) -> ReceiptView:
     if fold is None:
-        fold = _fold(_receipt_events(session, receipt.id))
+        fold = _db_fold(session, receipt.id)
     if po_lines is None:
         po_lines = _po_lines(session, receipt.purchase_order_id)
     supplier_code, supplier_name = session.execute(
@@ -1021,8 +1079,7 @@ def _add(
     quantity = ledger.parse_quantity(pending.quantity)
     lot = _clean_lot(pending.lot)
     expiry = _clean_expiry(pending.expiry)
-    events = _receipt_events(session, receipt.id)
-    fold = _fold(events)
+    fold = _db_fold(session, receipt.id)
     po_lines = _po_lines(session, po.id if po is not None else None)
     po_line = next((pl for pl in po_lines if pl.item_id == item.id), None)
     # The screen's view of the receipt is built from what was read here, not read again.
@@ -1158,7 +1215,7 @@ def _add(
             "user_id": user_id,
         },
     )
-    fold = _fold([*events, event])
+    _fold_add(fold, event)
     backorders = waiting_backorders(session, item.id)
     record = ScanRecord(
         event.id, item.id, item.sku, item.name, item.unit, quantity, lot, expiry, bin_code, event.at

@@ -1,0 +1,1565 @@
+"""The Receiving page: goods scanned in against a purchase order, or blind, onto shelves.
+
+Built for a worker with a scanner, reading the screen from a step away: the last scan
+and the line it touched in large type, the put-away bin in force in a box of its own,
+and a table of expected, received and outstanding with marks in colour *and* words
+for lines over the order and items not on it. Everything works from the scanner and
+the keyboard: scan the order's barcode to start, scan goods (a carton counts its pack,
+a GS1 count its count), scan a bin label to change the bin, Ctrl+Z undoes the last
+scan, Ctrl+Enter posts, Enter and Esc answer every question.
+
+The page holds no state of its own worth keeping: each action goes to
+:mod:`app.services.receiving` on the database worker, which saves it (every scan is
+committed before the worker hears "added") and answers with the whole receipt as it
+now is, which the page shows. A crash mid-receipt therefore loses nothing: on start
+the receipt in progress reopens exactly where it was.
+
+The main window hands scans to :meth:`ReceivingPage.handle_raw_scan` as raw text: the
+service resolves and saves a scan in one transaction, so the window does not resolve
+it first (that would cost a second round trip per scan). The page reports each result
+through :attr:`ReceivingPage.feedback`, which the window shows in its banner with a sound.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _, ngettext
+from app.models.purchasing import PurchaseOrderStatus, ReceiptStatus
+from app.services import purchase_orders, receiving, scanning, suppliers
+from app.services.errors import FieldErrors, HyllaError, ValidationError
+from app.services.labels import LabelKind
+from app.services.purchase_orders import PurchaseOrderRow
+from app.services.receiving import (
+    ReceiptLine,
+    ReceiptPosted,
+    ReceiptSummary,
+    ReceiptView,
+    ScanOutcome,
+    ScanStatus,
+)
+from app.services.scanning import ScanResult
+from app.services.suppliers import SupplierRow
+from app.services.users import UserRef
+from app.ui import feedback
+from app.ui.formatting import fmt_count, fmt_date, fmt_datetime, fmt_money, fmt_qty
+from app.ui.labels_dialog import LabelsDialog
+from app.ui.link_barcode_dialog import can_link
+from app.ui.purchase_orders_page import (
+    choose_pdf_path,
+    open_pdf,
+    suggested_pdf_path,
+    write_pdf,
+)
+from app.ui.receipt_dialogs import ConfirmDialog, LotDialog
+from app.ui.runner import Runner
+from app.ui.scan_feedback import Tone
+from app.ui.table_model import Column, RowTableModel
+from app.ui.widgets import error_label, make_table_view, mark_error, set_column_widths
+
+Index = QModelIndex | QPersistentModelIndex
+
+# Point sizes read from a step away; the rest of the window keeps the platform's size.
+MESSAGE_POINT_SIZE = 20.0
+CURRENT_POINT_SIZE = 17.0
+BIN_POINT_SIZE = 16.0
+HEADING_POINT_SIZE = 14.0
+TABLE_POINT_SIZE = 13.0
+PROMPT_POINT_SIZE = 20.0
+
+# Line marks: a background and a dark text that keeps high contrast on it.
+COMPLETE_BG = QColor("#c8e6c9")
+OVER_BG = QColor("#ffe0b2")
+BEYOND_BG = QColor("#ef9a9a")
+UNORDERED_BG = QColor("#e1bee7")
+CURRENT_BG = QColor("#fff59d")
+DARK_TEXT = QColor("#111111")
+WAITING_TEXT = QColor("#5f6b73")
+
+_TONE_STYLE = {
+    Tone.SUCCESS: "background: #e8f5e9; color: #1b5e20; border-left: 8px solid #1b5e20;",
+    Tone.PROBLEM: "background: #ffebee; color: #b71c1c; border-left: 8px solid #b71c1c;",
+    Tone.INFO: "background: #eceff1; color: #263238; border-left: 8px solid #263238;",
+}
+# Statuses whose question the worker must answer before anything is saved: they sound
+# like a problem, so a worker looking at the shelf turns to the screen.
+_ASKING = frozenset({ScanStatus.NOT_ON_ORDER, ScanStatus.OVER_TOLERANCE})
+
+
+def _font(base: QFont, point_size: float, bold: bool = False) -> QFont:
+    font = QFont(base)
+    font.setPointSizeF(point_size)
+    font.setBold(bold)
+    return font
+
+
+def _qty_unit(value: Decimal | None, unit: str) -> str:
+    return "" if value is None else f"{fmt_qty(value)} {unit}"
+
+
+# --- what a line's mark says -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineMark:
+    """How a line is marked: words (for everyone) and a background (for a glance)."""
+
+    text: str
+    background: QColor | None
+    muted: bool = False
+
+
+def line_mark(line: ReceiptLine, blind: bool) -> LineMark:
+    """The mark of a receipt line: not on the order, over (beyond the tolerance or not),
+    complete, still to come, or waiting for its first scan."""
+    if not line.on_order:
+        if blind:
+            return LineMark(_("Received"), None)
+        return LineMark(_("NOT ON ORDER"), UNORDERED_BG)
+    if line.beyond_tolerance:
+        return LineMark(
+            _("OVER +{qty} — beyond tolerance").format(qty=fmt_qty(line.over)), BEYOND_BG
+        )
+    if line.is_over:
+        return LineMark(_("OVER +{qty}").format(qty=fmt_qty(line.over)), OVER_BG)
+    if line.outstanding == 0:
+        return LineMark(_("✓ Complete"), COMPLETE_BG)
+    if line.received > 0:
+        return LineMark(_("{qty} to come").format(qty=fmt_qty(line.outstanding)), None)
+    return LineMark(_("Waiting"), None, muted=True)
+
+
+def _bins_text(line: ReceiptLine) -> str:
+    codes = list(dict.fromkeys(a.bin_code for a in line.allocations))
+    if not codes:
+        return line.default_bin_code
+    return ", ".join(codes)
+
+
+def _lots_text(line: ReceiptLine) -> str:
+    return ", ".join(dict.fromkeys(a.lot for a in line.allocations if a.lot))
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A line as the table draws it, worked out once when the line changes (a repaint
+    asks for every cell's text and colours several times; formatting numbers each time
+    would cost more than the scan itself)."""
+
+    line: ReceiptLine
+    current: bool
+    texts: tuple[str, ...]
+    background: QBrush | None
+    mark_background: QBrush | None
+    foreground: QBrush | None
+    tooltip: str
+
+
+class ReceiptLinesModel(QAbstractTableModel):
+    """The lines of the receipt on screen, marked, with the current line in bold."""
+
+    SKU, NAME, ORDERED, EARLIER, RECEIVED, OUTSTANDING, BIN, LOT, MARK = range(9)
+    NUMERIC = frozenset({ORDERED, EARLIER, RECEIVED, OUTSTANDING})
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[_Row] = []
+        self._blind = False
+        self.current_item: int | None = None
+        self._titles = [
+            _("SKU"),
+            _("Item"),
+            _("Ordered"),
+            _("Earlier"),
+            _("Received now"),
+            _("Outstanding"),
+            _("Bin"),
+            _("Lot"),
+            _("Status"),
+        ]
+        self._tooltips = {
+            self.ORDERED: _("What the purchase order asks for."),
+            self.EARLIER: _("What earlier deliveries of this order brought."),
+            self.RECEIVED: _("What this receipt has counted in so far."),
+            self.OUTSTANDING: _("What is still to come after this receipt."),
+            self.BIN: _("Where the goods are put away."),
+        }
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._current_brush = QBrush(CURRENT_BG)
+        self._dark_brush = QBrush(DARK_TEXT)
+        self._waiting_brush = QBrush(WAITING_TEXT)
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        self._alignments = [right if c in self.NUMERIC else left for c in range(self.MARK + 1)]
+
+    def set_view(self, view: ReceiptView, current_item: int | None) -> None:
+        """Show the lines of ``view``; ``current_item`` is drawn as the current line.
+
+        After a scan only the lines that changed are worked out and repainted."""
+        self.current_item = current_item
+        old = self._rows
+        if view.is_blind == self._blind and [r.line.item_id for r in old] == [
+            ln.item_id for ln in view.lines
+        ]:
+            # The usual scan: one line's numbers change (and maybe the current line).
+            for n, line in enumerate(view.lines):
+                current = line.item_id == current_item
+                if old[n].line == line and old[n].current == current:
+                    continue
+                self._rows[n] = self._row(line, current)
+                self.dataChanged.emit(self.index(n, 0), self.index(n, self.MARK))
+            return
+        self.beginResetModel()
+        self._blind = view.is_blind
+        self._rows = [self._row(line, line.item_id == current_item) for line in view.lines]
+        self.endResetModel()
+
+    def _row(self, line: ReceiptLine, current: bool) -> _Row:
+        mark = line_mark(line, self._blind)
+        mark_background = QBrush(mark.background) if mark.background is not None else None
+        if mark.background is not None or current:
+            foreground: QBrush | None = self._dark_brush
+        else:
+            foreground = self._waiting_brush if mark.muted else None
+        return _Row(
+            line=line,
+            current=current,
+            texts=tuple(self._text(line, column, mark) for column in range(self.MARK + 1)),
+            background=self._current_brush if current else mark_background,
+            mark_background=mark_background,
+            foreground=foreground,
+            tooltip=self._mark_tooltip(line),
+        )
+
+    def lines(self) -> list[ReceiptLine]:
+        """The lines in the order shown."""
+        return [row.line for row in self._rows]
+
+    def line_at(self, row: int) -> ReceiptLine:
+        """The line shown at ``row``."""
+        return self._rows[row].line
+
+    def row_of(self, item_id: int | None) -> int:
+        """The row of ``item_id``'s line, or -1."""
+        return next((n for n, row in enumerate(self._rows) if row.line.item_id == item_id), -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._titles)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._titles[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltips.get(section)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._alignments[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.texts[column]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._alignments[column]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return row.mark_background if column == self.MARK else row.background
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return row.foreground
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if row.current or column == self.MARK else None
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.MARK:
+            return row.tooltip or None
+        return None
+
+    def _text(self, line: ReceiptLine, column: int, mark: LineMark) -> str:
+        if column == self.SKU:
+            return line.sku
+        if column == self.NAME:
+            return line.name
+        if column == self.ORDERED:
+            return _qty_unit(line.ordered, line.unit) if line.on_order else "—"
+        if column == self.EARLIER:
+            return fmt_qty(line.received_before) if line.received_before else ""
+        if column == self.RECEIVED:
+            return _qty_unit(line.received, line.unit)
+        if column == self.OUTSTANDING:
+            return _qty_unit(line.outstanding, line.unit) if line.on_order else ""
+        if column == self.BIN:
+            return _bins_text(line)
+        if column == self.LOT:
+            return _lots_text(line)
+        return mark.text
+
+    def _mark_tooltip(self, line: ReceiptLine) -> str:
+        if not line.on_order and not self._blind:
+            return _("This item is not on the purchase order; it was received after asking.")
+        if line.beyond_tolerance:
+            return _("More than the tolerance over the order; it was received after asking.")
+        if line.is_over:
+            return _("More than ordered, within the tolerance.")
+        return ""
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+# --- the start panel's lists ---------------------------------------------------------------
+
+
+def open_receipt_columns() -> list[Column[ReceiptSummary]]:
+    """Columns of the receipts in progress."""
+    return [
+        Column(_("Receipt"), lambda r: r.number),
+        Column(_("Order"), lambda r: r.po_number or _("blind")),
+        Column(_("Supplier"), lambda r: r.supplier_name),
+        Column(_("Started by"), lambda r: r.started_by),
+        Column(_("Started"), lambda r: fmt_datetime(r.started_at), sort_key=lambda r: r.started_at),
+        Column(_("Scans"), lambda r: fmt_count(r.scans), sort_key=lambda r: r.scans, numeric=True),
+    ]
+
+
+def order_columns() -> list[Column[PurchaseOrderRow]]:
+    """Columns of the orders goods can arrive against."""
+    return [
+        Column(_("Order"), lambda r: r.number),
+        Column(_("Supplier"), lambda r: r.supplier_name),
+        Column(_("Status"), lambda r: r.status_text),
+        Column(
+            _("Delivery"), lambda r: fmt_date(r.delivery_date), sort_key=lambda r: r.delivery_date
+        ),
+        Column(_("Lines"), lambda r: fmt_count(r.lines), sort_key=lambda r: r.lines, numeric=True),
+        Column(
+            _("Value"),
+            lambda r: f"{fmt_money(r.total)} {r.currency}",
+            sort_key=lambda r: r.total,
+            numeric=True,
+        ),
+    ]
+
+
+# Both start lists show the supplier's name in their third column.
+SUPPLIER_COLUMN = 2
+
+
+def _search(*parts: str) -> str:
+    return "\n".join(parts)
+
+
+class _Table(QTableView):
+    """A list table whose Enter key does the panel's main action."""
+
+    activated_by_key = Signal()
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.activated_by_key.emit()
+            return
+        super().keyPressEvent(event)
+
+
+# --- the page ----------------------------------------------------------------------------
+
+
+class ReceivingPage(QWidget):
+    """Receive goods: start, scan, answer, undo, post; then labels and the note."""
+
+    status_message = Signal(str)
+    #: Scan feedback for the window's banner and sound: (Tone, title, detail, since).
+    feedback = Signal(object, str, str, object)
+    #: Stock and orders changed (a receipt was posted): other pages are stale.
+    data_changed = Signal()
+    #: An unknown code that could be linked to an item (a ScanResult).
+    link_requested = Signal(object)
+    #: A dialog opened (for tests): the lot, confirmation or labels dialog.
+    dialog_opened = Signal(object)
+    #: The receipt on screen was shown anew (a ReceiptView) after any action.
+    receipt_shown = Signal(object)
+    #: A scan (or typed quantity, undo, answer) came back from the service (a ScanOutcome).
+    scan_done = Signal(object)
+    #: The start panel's lists were loaded.
+    start_loaded = Signal()
+    #: A receipt was posted (a ReceiptPosted).
+    posted = Signal(object)
+    #: The goods-received note was saved (its path).
+    note_saved = Signal(object)
+
+    START, RECEIPT = range(2)
+
+    def __init__(
+        self,
+        runner: Runner,
+        user: UserRef,
+        parent: QWidget | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._user = user
+        self._settings = settings if settings is not None else QSettings()
+        self.view: ReceiptView | None = None
+        self.posted_result: ReceiptPosted | None = None
+        #: A scan waiting for a bin label (its item has no usual bin).
+        self.pending_bin: ScanOutcome | None = None
+        self._current_item: int | None = None
+        self._first_activation = True
+        self._start_stale = True
+        self._suppliers: list[SupplierRow] = []
+
+        self.stack = QStackedWidget()
+        for panel in (self._build_start(), self._build_receipt()):
+            # Large type needs room; on a small screen the panel scrolls instead of
+            # making the whole window larger than the screen.
+            scroller = QScrollArea()
+            scroller.setWidget(panel)
+            scroller.setWidgetResizable(True)
+            scroller.setFrameShape(QFrame.Shape.NoFrame)
+            self.stack.addWidget(scroller)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addWidget(self.stack)
+
+        undo = QShortcut(QKeySequence.StandardKey.Undo, self, self.undo_last_scan)
+        undo.setContext(Qt.ShortcutContext.WindowShortcut)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            post = QShortcut(QKeySequence(keys), self, self.post_receipt)
+            post.setContext(Qt.ShortcutContext.WindowShortcut)
+        self._show_panel(self.START)
+
+    # --- building ----------------------------------------------------------------------
+    def _build_start(self) -> QWidget:
+        panel = QWidget()
+        self.prompt_label = QLabel(_("Scan the barcode on the purchase order to start receiving."))
+        self.prompt_label.setObjectName("receiving_prompt")
+        self.prompt_label.setWordWrap(True)
+        self.prompt_label.setFont(_font(self.font(), PROMPT_POINT_SIZE, bold=True))
+        self.prompt_hint = QLabel(
+            _(
+                "Or pick the order below and press Enter. Goods without an order are "
+                "received blind from their supplier."
+            )
+        )
+        self.prompt_hint.setProperty("role", "muted")
+        self.prompt_hint.setWordWrap(True)
+
+        self.open_model: RowTableModel[ReceiptSummary] = RowTableModel(
+            open_receipt_columns(),
+            lambda r: _search(r.number, r.po_number, r.supplier_name),
+            parent=self,
+        )
+        self.open_table = _Table()
+        self._configure_list(self.open_table, self.open_model)
+        self.open_table.setObjectName("open_receipts_table")
+        self.continue_button = QPushButton(_("&Continue receipt"))
+        self.continue_button.setObjectName("continue_receipt")
+        self.continue_button.setToolTip(_("Continue the selected receipt where it was (Enter)"))
+        self.open_group = QGroupBox(_("Receipts in progress"))
+        open_layout = QVBoxLayout(self.open_group)
+        open_layout.addWidget(self.open_table)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.continue_button)
+        open_layout.addLayout(row)
+
+        self.orders_model: RowTableModel[PurchaseOrderRow] = RowTableModel(
+            order_columns(),
+            lambda r: _search(r.number, r.supplier_code, r.supplier_name),
+            parent=self,
+        )
+        self.orders_table = _Table()
+        self._configure_list(self.orders_table, self.orders_model)
+        self.orders_table.setObjectName("receivable_orders_table")
+        self.orders_filter = QLineEdit()
+        self.orders_filter.setObjectName("receivable_orders_filter")
+        self.orders_filter.setPlaceholderText(_("Filter by order number or supplier  (Ctrl+F)"))
+        self.orders_filter.setClearButtonEnabled(True)
+        self.orders_filter.textChanged.connect(self.orders_model.set_filter)
+        self.receive_button = QPushButton(_("&Receive this order"))
+        self.receive_button.setObjectName("receive_order")
+        self.receive_button.setToolTip(_("Start receiving the selected order (Enter)"))
+        self.no_orders_label = QLabel(
+            _("No order is waiting for goods. Send an order on the Purchase orders page first.")
+        )
+        self.no_orders_label.setProperty("role", "muted")
+        self.no_orders_label.hide()
+        orders_group = QGroupBox(_("Orders waiting for goods"))
+        orders_layout = QVBoxLayout(orders_group)
+        orders_layout.addWidget(self.orders_filter)
+        orders_layout.addWidget(self.no_orders_label)
+        orders_layout.addWidget(self.orders_table, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.receive_button)
+        orders_layout.addLayout(row)
+
+        self.supplier_combo = QComboBox()
+        self.supplier_combo.setObjectName("blind_supplier")
+        self.supplier_combo.setMinimumWidth(320)
+        self.blind_button = QPushButton(_("Start &blind receipt"))
+        self.blind_button.setObjectName("start_blind")
+        self.blind_button.setToolTip(_("Receive goods that came without a purchase order"))
+        blind_group = QGroupBox(_("Blind receipt (no order)"))
+        blind_layout = QHBoxLayout(blind_group)
+        blind_layout.addWidget(QLabel(_("Supplier:")))
+        blind_layout.addWidget(self.supplier_combo, 1)
+        blind_layout.addWidget(self.blind_button)
+        self.start_error = error_label()
+
+        column = QVBoxLayout(panel)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.prompt_label)
+        column.addWidget(self.prompt_hint)
+        column.addWidget(self.start_error)
+        column.addWidget(self.open_group)
+        column.addWidget(orders_group, 1)
+        column.addWidget(blind_group)
+
+        self.continue_button.clicked.connect(self.continue_selected)
+        self.open_table.activated_by_key.connect(self.continue_selected)
+        self.open_table.doubleClicked.connect(lambda _i: self.continue_selected())
+        self.receive_button.clicked.connect(self.receive_selected)
+        self.orders_table.activated_by_key.connect(self.receive_selected)
+        self.orders_table.doubleClicked.connect(lambda _i: self.receive_selected())
+        self.blind_button.clicked.connect(self.start_blind)
+        return panel
+
+    def _configure_list(self, view: QTableView, model: RowTableModel[Any]) -> None:
+        template = make_table_view(model)
+        view.setModel(model)
+        view.setSelectionBehavior(template.selectionBehavior())
+        view.setSelectionMode(template.selectionMode())
+        view.setEditTriggers(template.editTriggers())
+        view.setAlternatingRowColors(True)
+        view.setShowGrid(False)
+        view.setWordWrap(False)
+        view.verticalHeader().setVisible(False)
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 12)
+        header = view.horizontalHeader()
+        for column in range(model.columnCount()):
+            header.resizeSection(column, 110)
+        # The supplier's name takes the room that is left.
+        header.setSectionResizeMode(SUPPLIER_COLUMN, QHeaderView.ResizeMode.Stretch)
+        view.setSortingEnabled(True)
+        template.deleteLater()
+
+    def _build_receipt(self) -> QWidget:
+        panel = QWidget()
+        self.title_label = QLabel()
+        self.title_label.setObjectName("receipt_title")
+        self.title_label.setFont(_font(self.font(), HEADING_POINT_SIZE, bold=True))
+        self.title_label.setWordWrap(True)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("receipt_count")
+        self.count_label.setFont(_font(self.font(), HEADING_POINT_SIZE))
+
+        self.bin_label = QLabel()
+        self.bin_label.setObjectName("receipt_bin")
+        self.bin_label.setFont(_font(self.font(), BIN_POINT_SIZE, bold=True))
+        self.bin_label.setToolTip(
+            _("Scan a bin label to put the next goods there; Usual bins goes back.")
+        )
+        self.usual_bins_button = QPushButton(_("&Usual bins"))
+        self.usual_bins_button.setObjectName("usual_bins")
+        self.usual_bins_button.setToolTip(
+            _("Put the next goods in each item's usual bin again (Alt+U)")
+        )
+        self.bin_frame = QFrame()
+        self.bin_frame.setObjectName("receipt_bin_frame")
+        bin_row = QHBoxLayout(self.bin_frame)
+        bin_row.setContentsMargins(10, 6, 10, 6)
+        bin_row.addWidget(self.bin_label, 1)
+        bin_row.addWidget(self.usual_bins_button)
+
+        self.message_label = QLabel()
+        self.message_label.setObjectName("receipt_message")
+        self.message_label.setWordWrap(True)
+        self.message_label.setFont(_font(self.font(), MESSAGE_POINT_SIZE, bold=True))
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label.setMinimumHeight(56)
+        self.current_label = QLabel()
+        self.current_label.setObjectName("receipt_current")
+        self.current_label.setWordWrap(True)
+        self.current_label.setFont(_font(self.font(), CURRENT_POINT_SIZE))
+
+        self.lines_model = ReceiptLinesModel(self)
+        self.lines_table = make_table_view(self.lines_model)
+        self.lines_table.setObjectName("receipt_lines")
+        self.lines_table.setFont(_font(self.font(), TABLE_POINT_SIZE))
+        self.lines_table.verticalHeader().setDefaultSectionSize(
+            self.lines_table.fontMetrics().height() + 14
+        )
+        # The selected line is the current one (the last scanned): drawn in the current
+        # line's yellow with dark text, never the platform's blue, also without focus.
+        palette = self.lines_table.palette()
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(group, QPalette.ColorRole.Highlight, CURRENT_BG)
+            palette.setColor(group, QPalette.ColorRole.HighlightedText, DARK_TEXT)
+        self.lines_table.setPalette(palette)
+        model = self.lines_model
+        set_column_widths(
+            self.lines_table,
+            {
+                model.SKU: 115,
+                model.NAME: 240,
+                model.ORDERED: 90,
+                model.EARLIER: 70,
+                model.RECEIVED: 115,
+                model.OUTSTANDING: 110,
+                model.BIN: 85,
+                model.LOT: 90,
+                model.MARK: 190,
+            },
+            stretch=model.NAME,
+        )
+
+        self.qty_edit = QLineEdit()
+        self.qty_edit.setObjectName("receipt_quantity")
+        self.qty_edit.setPlaceholderText(_("Quantity"))
+        self.qty_edit.setMaximumWidth(140)
+        self.qty_edit.setFont(_font(self.font(), TABLE_POINT_SIZE))
+        self.qty_edit.setToolTip(
+            _("Type a quantity of the selected line's item and press Enter (for torn labels)")
+        )
+        self.qty_item_label = QLabel()
+        self.qty_item_label.setObjectName("receipt_quantity_item")
+        self.qty_button = QPushButton(_("&Add"))
+        self.qty_button.setObjectName("receipt_add_quantity")
+        self.qty_button.setToolTip(_("Add the typed quantity (Enter in the field)"))
+        self.qty_error = error_label()
+
+        self.undo_button = QPushButton(_("Undo last scan"))
+        self.undo_button.setObjectName("receipt_undo")
+        self.undo_button.setToolTip(_("Take back the last scan, typed quantity or bin (Ctrl+Z)"))
+        self.post_button = QPushButton(_("Post receipt"))
+        self.post_button.setObjectName("receipt_post")
+        self.post_button.setToolTip(
+            _("Put everything received on the shelves and update the order (Ctrl+Enter)")
+        )
+        self.post_button.setFont(_font(self.font(), TABLE_POINT_SIZE, bold=True))
+        self.leave_button = QPushButton(_("&Leave for now"))
+        self.leave_button.setObjectName("receipt_leave")
+        self.leave_button.setToolTip(
+            _("Back to the list; the receipt stays saved and can be continued (Alt+L)")
+        )
+        self.cancel_button = QPushButton(_("Cancel receipt…"))
+        self.cancel_button.setObjectName("receipt_cancel")
+        self.cancel_button.setToolTip(
+            _("Drop this receipt without putting anything on the shelves")
+        )
+        self.labels_button = QPushButton(_("Print &labels…"))
+        self.labels_button.setObjectName("receipt_labels")
+        self.labels_button.setToolTip(_("Labels for the items that came in (Alt+L)"))
+        self.note_button = QPushButton(_("Save goods-received &note…"))
+        self.note_button.setObjectName("receipt_note")
+        self.note_button.setToolTip(_("The goods-received note as PDF (Alt+N)"))
+        self.next_button = QPushButton(_("Next &delivery"))
+        self.next_button.setObjectName("receipt_next")
+        self.next_button.setToolTip(
+            _("Back to the list of orders; or scan the next order's barcode (Alt+D)")
+        )
+        for button in (self.undo_button, self.leave_button, self.cancel_button):
+            button.setMinimumHeight(34)
+        for button in (self.post_button, self.labels_button, self.note_button, self.next_button):
+            button.setMinimumHeight(40)
+
+        header = QHBoxLayout()
+        header.addWidget(self.title_label, 1)
+        header.addWidget(self.count_label)
+        self.qty_row = QWidget()
+        qty_row = QHBoxLayout(self.qty_row)
+        qty_row.setContentsMargins(0, 0, 0, 0)
+        qty_row.addWidget(QLabel(_("Quantity:")))
+        qty_row.addWidget(self.qty_edit)
+        qty_row.addWidget(self.qty_item_label, 1)
+        qty_row.addWidget(self.qty_button)
+        actions = QHBoxLayout()
+        actions.addWidget(self.undo_button)
+        actions.addWidget(self.leave_button)
+        actions.addWidget(self.cancel_button)
+        actions.addStretch(1)
+        actions.addWidget(self.labels_button)
+        actions.addWidget(self.note_button)
+        actions.addWidget(self.next_button)
+        actions.addWidget(self.post_button)
+
+        column = QVBoxLayout(panel)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(8)
+        column.addLayout(header)
+        column.addWidget(self.bin_frame)
+        column.addWidget(self.message_label)
+        column.addWidget(self.current_label)
+        column.addWidget(self.lines_table, 1)
+        column.addWidget(self.qty_row)
+        column.addWidget(self.qty_error)
+        column.addLayout(actions)
+
+        self.usual_bins_button.clicked.connect(self.use_usual_bins)
+        self.qty_edit.returnPressed.connect(self.add_typed_quantity)
+        self.qty_button.clicked.connect(self.add_typed_quantity)
+        self.undo_button.clicked.connect(self.undo_last_scan)
+        self.post_button.clicked.connect(self.post_receipt)
+        self.leave_button.clicked.connect(self.leave_receipt)
+        self.cancel_button.clicked.connect(self.cancel_receipt)
+        self.labels_button.clicked.connect(self.print_labels)
+        self.note_button.clicked.connect(self.save_note)
+        self.next_button.clicked.connect(self.leave_receipt)
+        self.lines_table.selectionModel().selectionChanged.connect(self._line_selected)
+        return panel
+
+    # --- page protocol -----------------------------------------------------------------
+    def activate(self) -> None:
+        """The page was shown: reopen the receipt in progress, or load the start lists."""
+        if self.view is not None and self.view.is_open:
+            self._reload_receipt()
+            return
+        if self._first_activation or self._start_stale or self.view is None:
+            self.load_start()
+
+    def refresh(self) -> None:
+        """Reload what is on screen (F5)."""
+        if self.view is not None and self.view.is_open:
+            self._reload_receipt()
+        else:
+            self.load_start()
+
+    def mark_stale(self) -> None:
+        """Orders changed elsewhere: reload the start lists when next shown."""
+        self._start_stale = True
+
+    def focus_filter(self) -> None:
+        """Ctrl+F: the order filter on the start panel, the quantity field on a receipt."""
+        if self.stack.currentIndex() == self.START:
+            self.orders_filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.orders_filter.selectAll()
+        else:
+            self.qty_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _show_panel(self, index: int) -> None:
+        self.stack.setCurrentIndex(index)
+
+    # --- the start panel -----------------------------------------------------------------
+    def load_start(self) -> None:
+        """Load the receipts in progress, the orders waiting for goods and the suppliers."""
+        self._start_stale = False
+        self._runner.run(
+            receiving.open_receipts,
+            on_done=self._open_loaded,
+            on_error=self._start_failed,
+            owner=self,
+        )
+
+    def _open_loaded(self, rows: list[ReceiptSummary]) -> None:
+        self.open_model.set_rows(rows)
+        self.open_group.setVisible(bool(rows))
+        first = self._first_activation
+        self._first_activation = False
+        if first and len(rows) == 1 and self.view is None:
+            # A receipt left open (closed window, crash, power cut) carries on at once.
+            self.continue_receipt(rows[0].id, announce=True)
+        self._runner.run(
+            purchase_orders.list_purchase_orders,
+            on_done=self._orders_loaded,
+            on_error=self._start_failed,
+            owner=self,
+        )
+
+    def _orders_loaded(self, rows: list[PurchaseOrderRow]) -> None:
+        waiting = [
+            r
+            for r in rows
+            if r.status in (PurchaseOrderStatus.SENT, PurchaseOrderStatus.PARTLY_RECEIVED)
+        ]
+        self.orders_model.set_rows(waiting)
+        self.no_orders_label.setVisible(not waiting)
+        self._runner.run(
+            suppliers.list_suppliers,
+            False,
+            on_done=self._suppliers_loaded,
+            on_error=self._start_failed,
+            owner=self,
+        )
+
+    def _suppliers_loaded(self, rows: list[SupplierRow]) -> None:
+        chosen = self.supplier_combo.currentData()
+        self._suppliers = rows
+        self.supplier_combo.clear()
+        for row in rows:
+            self.supplier_combo.addItem(f"{row.code} — {row.name}", row.id)
+        index = self.supplier_combo.findData(chosen)
+        self.supplier_combo.setCurrentIndex(max(index, 0))
+        self.blind_button.setEnabled(bool(rows))
+        if self.stack.currentIndex() == self.START:
+            table = self.open_table if self.open_model.visible_count() else self.orders_table
+            if table.model().rowCount() and not table.selectionModel().hasSelection():
+                table.selectRow(0)
+            table.setFocus()
+        self.start_loaded.emit()
+
+    def _start_failed(self, error: HyllaError) -> None:
+        self.start_error.setText(error.message)
+        self.start_error.show()
+
+    def continue_selected(self) -> None:
+        """Continue the receipt selected in "Receipts in progress"."""
+        rows = self.open_table.selectionModel().selectedRows()
+        if not rows:
+            self.status_message.emit(_("Select the receipt to continue."))
+            return
+        self.continue_receipt(self.open_model.row_at(rows[0].row()).id)
+
+    def receive_selected(self) -> None:
+        """Start (or continue) receiving the order selected in the list."""
+        rows = self.orders_table.selectionModel().selectedRows()
+        if not rows:
+            self.status_message.emit(_("Select the order the goods came with."))
+            return
+        self.receive_order(self.orders_model.row_at(rows[0].row()).id)
+
+    def receive_order(self, po_id: int) -> None:
+        """Start receiving order ``po_id`` (its receipt in progress reopens, if any)."""
+        self._runner.run(
+            receiving.start_receipt,
+            self._user.id,
+            po_id=po_id,
+            on_done=lambda view: self._started(view, None),
+            on_error=self._start_refused,
+            owner=self,
+        )
+
+    def start_blind(self) -> None:
+        """Start a receipt without an order from the supplier chosen."""
+        supplier_id = self.supplier_combo.currentData()
+        if supplier_id is None:
+            self._start_refused(ValidationError(_("Choose the supplier the goods came from.")))
+            return
+        self._runner.run(
+            receiving.start_receipt,
+            self._user.id,
+            supplier_id=int(supplier_id),
+            on_done=lambda view: self._started(view, None),
+            on_error=self._start_refused,
+            owner=self,
+        )
+
+    def continue_receipt(self, receipt_id: int, announce: bool = False) -> None:
+        """Open receipt ``receipt_id`` where it was."""
+
+        def shown(view: ReceiptView) -> None:
+            self._started(view, None)
+            if announce and view.is_open:
+                text = ngettext(
+                    "Continuing receipt {number}: {n} scan so far.",
+                    "Continuing receipt {number}: {n} scans so far.",
+                    view.scan_count,
+                ).format(number=view.number, n=fmt_count(view.scan_count))
+                self._say(Tone.INFO, text, view.last_message, None)
+                self.status_message.emit(text)
+
+        self._runner.run(
+            receiving.get_receipt,
+            receipt_id,
+            on_done=shown,
+            on_error=self._start_refused,
+            owner=self,
+        )
+
+    def _start_refused(self, error: HyllaError) -> None:
+        self._say(Tone.PROBLEM, error.message, "", None)
+        if self.stack.currentIndex() == self.START:
+            self.start_error.setText(error.message)
+            self.start_error.show()
+
+    def _started(self, view: ReceiptView, since: float | None) -> None:
+        self.posted_result = None
+        self.pending_bin = None
+        self.start_error.hide()
+        self._current_item = view.last_scan.item_id if view.last_scan else None
+        if not view.is_open:
+            # Posted or cancelled meanwhile (from another workstation): nothing to scan.
+            self._start_refused(
+                ValidationError(
+                    _("Receipt {number} is {status}.").format(
+                        number=view.number, status=view.status_text.lower()
+                    )
+                )
+            )
+            self.load_start()
+            return
+        if since is not None:
+            title = (
+                _("Receiving order {po}").format(po=view.po_number)
+                if view.po_number
+                else _("Blind receipt {number}").format(number=view.number)
+            )
+            self._say(Tone.SUCCESS, title, view.supplier_name, since)
+        self._show_view(view, view.last_message, Tone.INFO)
+        self._show_panel(self.RECEIPT)
+        self.lines_table.setFocus()
+
+    # --- scans -------------------------------------------------------------------------
+    def handle_raw_scan(self, text: str, since: float | None = None) -> None:
+        """A scan as the scanner sent it: on a receipt, count it in (or change the bin);
+        otherwise it should be an order's barcode, which starts its receipt."""
+        if since is None:
+            since = time.perf_counter()
+        view = self.view
+        if view is None or not view.is_open or self.stack.currentIndex() == self.START:
+            self._runner.run(
+                receiving.start_receipt_from_scan,
+                self._user.id,
+                text,
+                on_done=lambda started: self._started(started, since),
+                on_error=lambda error: self._start_scan_failed(error, since),
+                owner=self,
+            )
+            return
+        self._runner.run(
+            receiving.add_scan,
+            view.id,
+            text,
+            self._user.id,
+            on_done=lambda outcome: self.show_outcome(outcome, since, text),
+            on_error=lambda error: self._action_failed(error, since),
+            owner=self,
+        )
+
+    def handle_scan(self, result: ScanResult) -> bool:
+        """A scan the window resolved (after linking an unknown code): count it in."""
+        self.handle_raw_scan(result.raw)
+        return True
+
+    def _start_scan_failed(self, error: HyllaError, since: float) -> None:
+        self._say(
+            Tone.PROBLEM,
+            _("Start a receipt first"),
+            error.message
+            + " "
+            + _("Scan the barcode on the purchase order, or pick the order in the list."),
+            since,
+        )
+
+    def show_outcome(self, outcome: ScanOutcome, since: float | None = None, raw: str = "") -> None:
+        """Show what a scan (or typed quantity, undo, answer) did, then ask what it needs."""
+        status = outcome.status
+        if outcome.saved:
+            tone = Tone.SUCCESS
+        elif status is ScanStatus.NEEDS_DETAILS or (
+            status is ScanStatus.ORDER and outcome.po_id == outcome.receipt.po_id
+        ):
+            tone = Tone.INFO
+        else:
+            tone = Tone.PROBLEM
+        self._say(tone, outcome.message, self._detail(outcome), since)
+        if outcome.item_id is not None and status is not ScanStatus.UNDONE:
+            self._current_item = outcome.item_id
+        elif status is ScanStatus.UNDONE:
+            last = outcome.receipt.last_scan
+            self._current_item = last.item_id if last else outcome.item_id
+        self._show_view(outcome.receipt, outcome.message, tone)
+        self.scan_done.emit(outcome)
+        self._follow_up(outcome, raw)
+
+    def _detail(self, outcome: ScanOutcome) -> str:
+        line = next((ln for ln in outcome.receipt.lines if ln.item_id == outcome.item_id), None)
+        if line is None or outcome.status in _ASKING:
+            return outcome.sku and _("SKU {sku}").format(sku=outcome.sku)
+        return _current_text(line, outcome.receipt.is_blind)
+
+    def _follow_up(self, outcome: ScanOutcome, raw: str) -> None:
+        status = outcome.status
+        if status is ScanStatus.ADDED:
+            self.pending_bin = None
+        elif status is ScanStatus.BIN and self.pending_bin is not None:
+            # The bin label the earlier scan waited for: it goes there now.
+            waiting, self.pending_bin = self.pending_bin, None
+            assert waiting.pending is not None
+            self._complete(waiting, bin_id=outcome.bin_id)
+        elif status is ScanStatus.NEEDS_DETAILS:
+            if outcome.needs_lot or outcome.needs_expiry:
+                self._ask_lot(outcome)
+            elif outcome.needs_bin:
+                self.pending_bin = outcome
+        elif status is ScanStatus.NOT_ON_ORDER:
+            self._ask(
+                outcome,
+                _("Not on the order"),
+                _("Receive it anyway"),
+                _("No, set it aside"),
+                add_unordered=True,
+            )
+        elif status is ScanStatus.OVER_TOLERANCE:
+            self._ask(
+                outcome,
+                _("More than ordered"),
+                _("Receive it anyway"),
+                _("No, do not receive"),
+                confirm_over=True,
+            )
+        elif status is ScanStatus.UNKNOWN:
+            self._offer_link(raw)
+
+    def _ask(
+        self,
+        outcome: ScanOutcome,
+        title: str,
+        yes: str,
+        no: str,
+        *,
+        confirm_over: bool = False,
+        add_unordered: bool = False,
+    ) -> ConfirmDialog:
+        dialog = ConfirmDialog(
+            title,
+            outcome.message,
+            yes,
+            no,
+            default_yes=False,
+            detail=_("Enter or Esc: do not receive. To receive it, press Tab, then Enter."),
+            parent=self.window(),
+        )
+        dialog.setObjectName("not_on_order_dialog" if add_unordered else "over_dialog")
+
+        def answered(result: int) -> None:
+            if result:
+                self._complete(outcome, confirm_over=confirm_over, add_unordered=add_unordered)
+            else:
+                self._declined(outcome)
+
+        dialog.finished.connect(answered)
+        self._open_dialog(dialog)
+        return dialog
+
+    def _declined(self, outcome: ScanOutcome) -> None:
+        text = _("Not received: {name}").format(name=outcome.name)
+        self._say(Tone.INFO, text, _("Nothing of that scan was saved."), None)
+        self.message_label.setText(text)
+        self._set_message_tone(Tone.INFO)
+
+    def _ask_lot(self, outcome: ScanOutcome) -> LotDialog:
+        assert self.view is not None
+        dialog = LotDialog(self._runner, self._user, self.view.id, outcome, self.window())
+        dialog.completed.connect(lambda done: self.show_outcome(done))
+
+        def closed(result: int) -> None:
+            if not result:
+                self._declined(outcome)
+
+        dialog.finished.connect(closed)
+        self._open_dialog(dialog)
+        return dialog
+
+    def _open_dialog(self, dialog: QDialog) -> None:
+        # Back to the main window afterwards, so the next scan finds the page.
+        dialog.finished.connect(lambda _result: QTimer.singleShot(0, self._refocus))
+        dialog.open()
+        # The keyboard goes to the question at once (also where no window manager
+        # hands it over, as on a kiosk workstation): Enter and Esc answer it.
+        dialog.raise_()
+        dialog.activateWindow()
+        self.dialog_opened.emit(dialog)
+
+    def _refocus(self) -> None:
+        if not self.isVisible() or QApplication.activeModalWidget() is not None:
+            return
+        self.window().activateWindow()
+        if self.stack.currentIndex() == self.RECEIPT and self.view is not None:
+            # An open receipt takes scans at its table; a posted one offers its note.
+            (self.lines_table if self.view.is_open else self.note_button).setFocus()
+
+    def _complete(self, outcome: ScanOutcome, **answer: Any) -> None:
+        assert outcome.pending is not None and self.view is not None
+        self._runner.run(
+            receiving.complete_scan,
+            self.view.id,
+            outcome.pending,
+            self._user.id,
+            on_done=self.show_outcome,
+            on_error=lambda error: self._action_failed(error, None),
+            owner=self,
+            **answer,
+        )
+
+    def _offer_link(self, raw: str) -> None:
+        # Rare: only an unknown code pays for resolving it a second time, to offer linking.
+        def resolved(result: ScanResult) -> None:
+            if can_link(result):
+                self.link_requested.emit(result)
+
+        if raw:
+            self._runner.run(scanning.resolve_scan, raw, on_done=resolved, owner=self)
+
+    def _action_failed(self, error: HyllaError, since: float | None) -> None:
+        self._say(Tone.PROBLEM, error.message, "", since)
+        self.message_label.setText(error.message)
+        self._set_message_tone(Tone.PROBLEM)
+        # The receipt may have changed elsewhere (posted, cancelled, its order cancelled).
+        self._reload_receipt()
+
+    def _reload_receipt(self) -> None:
+        if self.view is None:
+            return
+        receipt_id = self.view.id
+
+        def shown(view: ReceiptView) -> None:
+            if view.is_open:
+                self._show_view(view, self.message_label.text() or view.last_message, None)
+            elif self.posted_result is None or self.posted_result.receipt_id != view.id:
+                self.view = view
+                self.load_start()
+                self._show_panel(self.START)
+
+        self._runner.run(receiving.get_receipt, receipt_id, on_done=shown, owner=self)
+
+    # --- showing the receipt ---------------------------------------------------------------
+    def _say(self, tone: Tone, title: str, detail: str, since: float | None) -> None:
+        self.feedback.emit(tone, title, detail, since)
+
+    def _set_message_tone(self, tone: Tone | None) -> None:
+        _set_style(
+            self.message_label,
+            "QLabel#receipt_message { "
+            + _TONE_STYLE.get(tone or Tone.INFO, _TONE_STYLE[Tone.INFO])
+            + " padding: 6px 12px; }",
+        )
+
+    def _show_view(self, view: ReceiptView, message: str, tone: Tone | None) -> None:
+        self.view = view
+        po = _("order {po}").format(po=view.po_number) if view.po_number else _("blind, no order")
+        self.title_label.setText(
+            _("Receipt {number} — {po} — {supplier}").format(
+                number=view.number, po=po, supplier=view.supplier_name
+            )
+        )
+        self.count_label.setText(
+            ngettext("{n} scan", "{n} scans", view.scan_count).format(n=fmt_count(view.scan_count))
+        )
+        if view.current_bin_code:
+            self.bin_label.setText(
+                _("Put away in bin {code} (scanned)").format(code=view.current_bin_code)
+            )
+            _set_style(
+                self.bin_frame,
+                "QFrame#receipt_bin_frame { background: #fff3e0; border: 3px solid #e65100;"
+                " border-radius: 6px; } QLabel { color: #bf360c; }",
+            )
+        else:
+            self.bin_label.setText(_("Put away in each item's usual bin"))
+            _set_style(
+                self.bin_frame,
+                "QFrame#receipt_bin_frame { background: #eceff1; border: 1px solid #90a4ae;"
+                " border-radius: 6px; } QLabel { color: #263238; }",
+            )
+        self.usual_bins_button.setVisible(bool(view.current_bin_code) and view.is_open)
+        self.message_label.setText(message or _("Scan the goods."))
+        self._set_message_tone(tone)
+        self.lines_model.set_view(view, self._current_item)
+        row = self.lines_model.row_of(self._current_item)
+        if row >= 0:
+            self.lines_table.selectRow(row)
+            self.lines_table.scrollTo(self.lines_model.index(row, 0))
+        self._update_current()
+        editable = view.is_open
+        # Earlier deliveries and lots get a column only when a line has them.
+        self.lines_table.setColumnHidden(
+            self.lines_model.EARLIER, not any(ln.received_before for ln in view.lines)
+        )
+        self.lines_table.setColumnHidden(
+            self.lines_model.LOT,
+            not any(ln.lot_tracked or ln.expiry_required for ln in view.lines),
+        )
+        for widget in (self.qty_row, self.cancel_button, self.leave_button, self.bin_frame):
+            widget.setVisible(editable)
+        if not editable:
+            self.qty_error.hide()
+        self.undo_button.setVisible(editable)
+        self.undo_button.setEnabled(view.can_undo)
+        self.post_button.setVisible(editable)
+        self.post_button.setEnabled(view.scan_count > 0)
+        done = view.status is ReceiptStatus.POSTED
+        for widget in (self.labels_button, self.note_button, self.next_button):
+            widget.setVisible(done)
+        self.receipt_shown.emit(view)
+
+    def _update_current(self) -> None:
+        view = self.view
+        line = None
+        selected = self.lines_table.selectionModel().selectedRows() if view else []
+        if selected:
+            line = self.lines_model.line_at(selected[0].row())
+        elif self._current_item is not None:
+            row = self.lines_model.row_of(self._current_item)
+            line = self.lines_model.line_at(row) if row >= 0 else None
+        if line is None or view is None:
+            self.current_label.setText(
+                _("Scan an item: one scan is one unit, a carton code counts its pack.")
+            )
+            self.qty_item_label.setText(_("Select a line to type a quantity for it."))
+            return
+        self.current_label.setText(
+            f"<b>{_html(line.sku)}  {_html(line.name)}</b><br>"
+            + _html(_current_text(line, view.is_blind))
+        )
+        self.qty_item_label.setText(
+            _("of {sku} {name} ({unit})").format(sku=line.sku, name=line.name, unit=line.unit)
+        )
+
+    def _line_selected(self, *_args: object) -> None:
+        self._update_current()
+
+    def selected_line(self) -> ReceiptLine | None:
+        """The line selected in the table (the current line after a scan)."""
+        rows = self.lines_table.selectionModel().selectedRows()
+        return self.lines_model.line_at(rows[0].row()) if rows else None
+
+    # --- the worker's other actions --------------------------------------------------------
+    def add_typed_quantity(self) -> None:
+        """Add the quantity typed for the selected line's item."""
+        view = self.view
+        line = self.selected_line()
+        if view is None or not view.is_open:
+            return
+        if line is None:
+            self._qty_problem(_("Select the line the quantity is for."))
+            return
+        text = self.qty_edit.text()
+        if not text.strip():
+            self._qty_problem(_("Type how many came, then press Enter."))
+            return
+
+        def done(outcome: ScanOutcome) -> None:
+            self._qty_problem("")
+            self.qty_edit.clear()
+            self.show_outcome(outcome)
+
+        def failed(error: HyllaError) -> None:
+            if isinstance(error, (ValidationError, FieldErrors)):
+                self._qty_problem(error.message)
+            else:
+                self._action_failed(error, None)
+
+        self._runner.run(
+            receiving.add_quantity,
+            view.id,
+            line.item_id,
+            text,
+            self._user.id,
+            on_done=done,
+            on_error=failed,
+            owner=self,
+        )
+
+    def _qty_problem(self, message: str) -> None:
+        self.qty_error.setText(message)
+        self.qty_error.setVisible(bool(message))
+        mark_error(self.qty_edit, bool(message))
+        if message:
+            self.qty_edit.setFocus()
+
+    def undo_last_scan(self) -> None:
+        """Undo the last scan, typed quantity or bin change (Ctrl+Z)."""
+        view = self.view
+        if view is None or not view.is_open or self.stack.currentIndex() != self.RECEIPT:
+            return
+        self.pending_bin = None
+        self._runner.run(
+            receiving.undo_last_scan,
+            view.id,
+            self._user.id,
+            on_done=self.show_outcome,
+            on_error=lambda error: self._action_failed(error, None),
+            owner=self,
+        )
+
+    def use_usual_bins(self) -> None:
+        """Put the next goods in each item's usual bin again."""
+        view = self.view
+        if view is None or not view.is_open:
+            return
+        self._runner.run(
+            receiving.set_bin,
+            view.id,
+            self._user.id,
+            None,
+            on_done=self.show_outcome,
+            on_error=lambda error: self._action_failed(error, None),
+            owner=self,
+        )
+
+    def leave_receipt(self) -> None:
+        """Back to the start lists; an open receipt stays saved for later."""
+        if self.view is not None and self.view.is_open:
+            self.status_message.emit(
+                _("Receipt {number} is saved; continue it from the list.").format(
+                    number=self.view.number
+                )
+            )
+        self.pending_bin = None
+        self.view = None
+        self.posted_result = None
+        self._show_panel(self.START)
+        self.load_start()
+
+    def cancel_receipt(self) -> ConfirmDialog | None:
+        """Drop the receipt on screen after asking (nothing goes on the shelves)."""
+        view = self.view
+        if view is None or not view.is_open:
+            return None
+        dialog = ConfirmDialog(
+            _("Cancel receipt"),
+            _("Cancel receipt {number}? Its {n} scans are not put on the shelves.").format(
+                number=view.number, n=fmt_count(view.scan_count)
+            ),
+            _("Cancel the receipt"),
+            _("Keep it"),
+            default_yes=False,
+            parent=self.window(),
+        )
+
+        def answered(result: int) -> None:
+            if result:
+                self._runner.run(
+                    receiving.cancel_receipt,
+                    view.id,
+                    self._user.id,
+                    on_done=self._cancelled,
+                    on_error=lambda error: self._action_failed(error, None),
+                    owner=self,
+                )
+
+        dialog.finished.connect(answered)
+        self._open_dialog(dialog)
+        return dialog
+
+    def _cancelled(self, view: ReceiptView) -> None:
+        self._say(Tone.INFO, _("Receipt {number} cancelled.").format(number=view.number), "", None)
+        self.view = None
+        self._show_panel(self.START)
+        self.load_start()
+
+    # --- posting -----------------------------------------------------------------------
+    def post_receipt(self) -> ConfirmDialog | None:
+        """Ask, with what came in and what stays outstanding, then post (Ctrl+Enter)."""
+        view = self.view
+        if view is None or not view.is_open or self.stack.currentIndex() != self.RECEIPT:
+            return None
+        if not view.scan_count:
+            self._say(
+                Tone.PROBLEM,
+                _("Nothing has been received yet: scan the goods first."),
+                "",
+                None,
+            )
+            return None
+        dialog = ConfirmDialog(
+            _("Post receipt"),
+            _("Post receipt {number} and put the goods on the shelves?").format(number=view.number),
+            _("Post"),
+            _("Not yet"),
+            default_yes=True,
+            detail=post_summary(view),
+            parent=self.window(),
+        )
+        dialog.setObjectName("post_dialog")
+
+        def answered(result: int) -> None:
+            if result:
+                self.post_button.setEnabled(False)
+                self._runner.run(
+                    receiving.post_receipt,
+                    view.id,
+                    self._user.id,
+                    on_done=self._posted,
+                    on_error=lambda error: self._action_failed(error, None),
+                    owner=self,
+                )
+
+        dialog.finished.connect(answered)
+        self._open_dialog(dialog)
+        return dialog
+
+    def _posted(self, result: ReceiptPosted) -> None:
+        self.posted_result = result
+        self._say(Tone.SUCCESS, result.message, "", None)
+        self.status_message.emit(result.message)
+        self.data_changed.emit()
+        self._start_stale = True
+
+        def shown(view: ReceiptView) -> None:
+            message = result.message
+            if result.backorder:
+                message += " " + ngettext(
+                    "{n} line stays on backorder.",
+                    "{n} lines stay on backorder.",
+                    len(result.backorder),
+                ).format(n=len(result.backorder))
+            self._show_view(view, message, Tone.SUCCESS)
+            self.note_button.setFocus()
+            self.posted.emit(result)
+
+        self._runner.run(receiving.get_receipt, result.receipt_id, on_done=shown, owner=self)
+
+    def print_labels(self) -> LabelsDialog | None:
+        """Labels for the items that came in on the posted receipt."""
+        result = self.posted_result
+        if result is None:
+            return None
+        item_ids = list(dict.fromkeys(label.item_id for label in result.labels))
+        dialog = LabelsDialog(
+            self._runner, LabelKind.ITEMS, item_ids, self.window(), settings=self._settings
+        )
+        if any(label.lot for label in result.labels):
+            # Lot labels carry lot and expiry in GS1-128: what lot-tracked goods need.
+            lots = dialog.kind_combo.findData(LabelKind.LOTS)
+            if lots >= 0 and all(label.lot for label in result.labels):
+                dialog.kind_combo.setCurrentIndex(lots)
+        self._open_dialog(dialog)
+        return dialog
+
+    def save_note(self) -> None:
+        """Save the goods-received note of the posted receipt as PDF, then offer to open it."""
+        result = self.posted_result
+        if result is None:
+            return
+        suggested = suggested_pdf_path(self._settings, result.number)
+        path = choose_pdf_path(self, _("Save goods-received note"), suggested)
+        if path is None:
+            return
+        self._settings.setValue("documents/folder", str(path.parent))
+        self._runner.run(
+            receiving.goods_received_pdf,
+            result.receipt_id,
+            on_done=lambda pdf: self._write_note(pdf, path),
+            on_error=lambda error: feedback.show_error(self, error.message),
+            owner=self,
+        )
+
+    def _write_note(self, pdf: bytes, path: Path) -> None:
+        if not write_pdf(self, pdf, path):
+            return
+        self.status_message.emit(_("Goods-received note saved: {path}").format(path=path))
+        self.note_saved.emit(path)
+        if feedback.ask(
+            self,
+            _("Goods-received note saved"),
+            _("The goods-received note is saved in {path}. Open it now?").format(path=path),
+            _("Open"),
+            _("Not now"),
+        ):
+            open_pdf(path)
+
+
+def post_summary(view: ReceiptView) -> str:
+    """What posting ``view`` will do, in a few lines for the confirmation."""
+    lines_in = [ln for ln in view.lines if ln.received > 0]
+    parts = [
+        ngettext(
+            "{n} line received, {qty} units in all.",
+            "{n} lines received, {qty} units in all.",
+            len(lines_in),
+        ).format(n=len(lines_in), qty=fmt_qty(view.total_received))
+    ]
+    outstanding = [ln for ln in view.lines if ln.on_order and ln.outstanding > 0]
+    over = [ln for ln in view.lines if ln.is_over]
+    unordered = [ln for ln in view.lines if not ln.on_order and not view.is_blind]
+    if view.is_blind:
+        pass
+    elif not outstanding:
+        parts.append(_("Everything ordered has come."))
+    else:
+        shown = ", ".join(f"{ln.sku} {fmt_qty(ln.outstanding)} {ln.unit}" for ln in outstanding[:5])
+        more = len(outstanding) - 5
+        if more > 0:
+            shown += " " + _("and {n} more").format(n=more)
+        parts.append(
+            ngettext(
+                "{n} line stays outstanding on backorder: {lines}.",
+                "{n} lines stay outstanding on backorder: {lines}.",
+                len(outstanding),
+            ).format(n=len(outstanding), lines=shown)
+        )
+    if over:
+        parts.append(
+            ngettext(
+                "{n} line is more than ordered.", "{n} lines are more than ordered.", len(over)
+            ).format(n=len(over))
+        )
+    if unordered:
+        parts.append(
+            ngettext(
+                "{n} item is not on the order.", "{n} items are not on the order.", len(unordered)
+            ).format(n=len(unordered))
+        )
+    return "\n".join(parts)
+
+
+def _current_text(line: ReceiptLine, blind: bool) -> str:
+    if not line.on_order:
+        text = _("{qty} {unit} received").format(qty=fmt_qty(line.received), unit=line.unit)
+        return text if blind else text + " · " + _("not on the order")
+    assert line.ordered is not None
+    text = _("{received} of {ordered} {unit} received").format(
+        received=fmt_qty(line.received_before + line.received),
+        ordered=fmt_qty(line.ordered),
+        unit=line.unit,
+    )
+    if line.is_over:
+        return text + " · " + _("{qty} over").format(qty=fmt_qty(line.over))
+    if line.outstanding:
+        return text + " · " + _("{qty} to come").format(qty=fmt_qty(line.outstanding))
+    return text + " · " + _("complete")
+
+
+def _set_style(widget: QWidget, sheet: str) -> None:
+    # Setting a style sheet re-polishes the widget and its children even when nothing
+    # changed: at a scan a second that is time the banner could use.
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
