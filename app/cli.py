@@ -182,6 +182,26 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", required=True, type=Path, metavar="FILE", help=_("the PDF file to write")
     )
     po_pdf.set_defaults(handler=_po_pdf)
+
+    count = commands.add_parser("count", parents=[common], help=_("stock counts"))
+    count_commands = count.add_subparsers(
+        dest="count_command", metavar=_("COMMAND"), parser_class=_Parser, required=True
+    )
+    for name, help_text, handler in (
+        ("sheet", _("write a count sheet (to count on paper) as a PDF file"), _count_sheet),
+        ("variance", _("write the variance report of a count as a PDF file"), _count_variance),
+    ):
+        sub = count_commands.add_parser(name, parents=[common], help=help_text)
+        sub.add_argument("number", metavar="NUMBER", help=_("the count number, e.g. CC-1001"))
+        sub.add_argument(
+            "-o",
+            "--output",
+            required=True,
+            type=Path,
+            metavar="FILE",
+            help=_("the PDF file to write"),
+        )
+        sub.set_defaults(handler=handler)
     return parser
 
 
@@ -441,3 +461,47 @@ def _po_pdf(args: argparse.Namespace) -> int:
     args.output.write_bytes(pdf)
     print(_("Wrote purchase order {number} to {path}.").format(number=number, path=args.output))
     return 0
+
+
+def _count_pdf(args: argparse.Namespace, variance: bool) -> int:
+    from app.services import counting
+
+    # Checked before the database is opened, so a mistyped folder creates nothing.
+    folder = args.output.expanduser().resolve().parent
+    if not folder.is_dir():
+        raise ValidationError(_("The folder {folder} does not exist.").format(folder=folder))
+
+    def render(session: Session) -> bytes:
+        count_id = counting.count_id_by_number(session, args.number)
+        if variance:
+            return counting.variance_report_pdf(session, count_id)
+        return counting.count_sheet_pdf(session, count_id)
+
+    db = _open(args)
+    try:
+        pdf = db.read(render)
+    finally:
+        db.dispose()
+    args.output.write_bytes(pdf)
+    number = args.number.strip().upper()
+    if variance:
+        print(
+            _("Wrote the variance report of {number} to {path}.").format(
+                number=number, path=args.output
+            )
+        )
+    else:
+        print(
+            _("Wrote the count sheet of {number} to {path}.").format(
+                number=number, path=args.output
+            )
+        )
+    return 0
+
+
+def _count_sheet(args: argparse.Namespace) -> int:
+    return _count_pdf(args, variance=False)
+
+
+def _count_variance(args: argparse.Namespace) -> int:
+    return _count_pdf(args, variance=True)

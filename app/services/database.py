@@ -148,6 +148,12 @@ def translate_db_error(exc: DBAPIError, db: Database) -> Exception:
             ).format(path=db.describe())
         )
     if "immutable" in lowered:
+        if "receipt_event" in lowered or "stock_count_event" in lowered:
+            return DatabaseError(
+                _("Saved scans cannot be changed or deleted; undo the scan instead.")
+            )
+        if "audit_event" in lowered:
+            return DatabaseError(_("The audit trail cannot be changed or deleted."))
         return DatabaseError(
             _("Stock moves cannot be changed or deleted; post a reversing move instead.")
         )

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QPushButton,
@@ -35,7 +34,7 @@ from app.i18n import _, ngettext
 from app.services import labels
 from app.services.errors import HyllaError
 from app.services.labels import LabelKind, LabelRequest, LabelsPdf
-from app.ui import feedback
+from app.ui import feedback, widgets
 from app.ui.formatting import fmt_count
 from app.ui.runner import Runner
 from app.ui.widgets import error_label, icon
@@ -46,7 +45,7 @@ PRINT_TIMEOUT_S = 60
 # --- what the dialog asks of the desktop (module functions, so tests can stand in) -------------
 def choose_save_path(parent: QWidget, suggested: Path) -> Path | None:
     """Ask where to save the PDF; None when the user cancels."""
-    chosen, _filter = QFileDialog.getSaveFileName(
+    chosen = widgets.get_save_file_name(
         parent, _("Save labels as PDF"), str(suggested), _("PDF files (*.pdf)")
     )
     if not chosen:

@@ -29,15 +29,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.barcodes.diagnose import is_test_label
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.services import scanning
+from app.services.counting import DueCounts
 from app.services.errors import HyllaError
 from app.services.scanning import ScanResult
 from app.services.users import UserRef
+from app.ui.counts_page import CountsPage
 from app.ui.item_editor import ItemEditor
 from app.ui.items_page import ItemsPage
 from app.ui.link_barcode_dialog import LinkBarcodeDialog, can_link
 from app.ui.locations_page import LocationsPage
+from app.ui.purchase_orders_page import PurchaseOrdersPage
+from app.ui.receiving_page import ReceivingPage
 from app.ui.runner import Runner
 from app.ui.scan_feedback import ScanBanner, ScanSounds, Tone
 from app.ui.scanner import ScannerInput, load_setup
@@ -61,7 +65,7 @@ class MainWindow(QMainWindow):
     #: The link dialog for an unknown code opened (the dialog).
     link_dialog_opened = Signal(object)
 
-    ITEMS, STOCK, LOCATIONS = range(3)
+    ITEMS, STOCK, LOCATIONS, PURCHASE_ORDERS, RECEIVING = range(5)
 
     def __init__(
         self,
@@ -95,6 +99,10 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.items_page)
         self.pages.addWidget(self.stock_page)
         self.pages.addWidget(self.locations_page)
+        self.purchase_orders_page = PurchaseOrdersPage(runner, user, settings=self._settings)
+        self.receiving_page = ReceivingPage(runner, user, settings=self._settings)
+        self.pages.addWidget(self.purchase_orders_page)
+        self.pages.addWidget(self.receiving_page)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -114,10 +122,23 @@ class MainWindow(QMainWindow):
             ("items", _("Items"), _("Every item: find, create and edit (Ctrl+1)")),
             ("stock", _("Stock"), _("Stock per bin and lot, with its value (Ctrl+2)")),
             ("locations", _("Locations"), _("The bins, what they hold, their labels (Ctrl+3)")),
+            (
+                "purchase-orders",
+                _("Purchase orders"),
+                _("Orders to suppliers: make, send, print, receive (Ctrl+4)"),
+            ),
+            ("receiving", _("Receiving"), _("Scan deliveries in against their orders (Ctrl+5)")),
         ):
             entry = QListWidgetItem(icon(name), title)
             entry.setToolTip(tip)
             self.nav.addItem(entry)
+        # Counts: today's due cycle counts show on its entry once known (check_due).
+        self.counts_page = CountsPage(runner, user, settings=self._settings)
+        self.pages.addWidget(self.counts_page)
+        self.COUNTS = self.pages.indexOf(self.counts_page)
+        self.counts_entry = QListWidgetItem(icon("counts"), _("Counts"))
+        self.counts_entry.setToolTip(_("Cycle counts, stock-takes and their review (Ctrl+6)"))
+        self.nav.addItem(self.counts_entry)
         # Settings come last in the list, whatever pages are added above.
         self.settings_page = SettingsPage(self.scanner, self._settings, self.sounds)
         self.pages.addWidget(self.settings_page)
@@ -173,6 +194,8 @@ class MainWindow(QMainWindow):
         self.items_page.data_changed.connect(self.stock_page.mark_stale)
         self.locations_page.data_changed.connect(self.stock_page.mark_stale)
         self.stock_page.open_item_requested.connect(self._open_item_from_stock)
+        self._connect_purchasing_pages()
+        self._connect_counts_page()
 
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_filter)
         QShortcut(QKeySequence.StandardKey.New, self, self.new_item)
@@ -180,6 +203,9 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.show_page(self.ITEMS))
         QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.show_page(self.STOCK))
         QShortcut(QKeySequence("Ctrl+3"), self, lambda: self.show_page(self.LOCATIONS))
+        QShortcut(QKeySequence("Ctrl+4"), self, lambda: self.show_page(self.PURCHASE_ORDERS))
+        QShortcut(QKeySequence("Ctrl+5"), self, lambda: self.show_page(self.RECEIVING))
+        QShortcut(QKeySequence("Ctrl+6"), self, lambda: self.show_page(self.COUNTS))
 
         self._restore_state()
 
@@ -187,12 +213,77 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Load the page shown first (called once the window is on screen)."""
         self.current_page().activate()
+        self.counts_page.check_due()
 
-    def current_page(self) -> ItemsPage | StockPage | LocationsPage | SettingsPage:
+    def current_page(
+        self,
+    ) -> (
+        ItemsPage
+        | StockPage
+        | LocationsPage
+        | PurchaseOrdersPage
+        | ReceivingPage
+        | CountsPage
+        | SettingsPage
+    ):
         """The page on screen."""
         page = self.pages.currentWidget()
-        assert isinstance(page, (ItemsPage, StockPage, LocationsPage, SettingsPage))
+        assert isinstance(
+            page,
+            (
+                ItemsPage,
+                StockPage,
+                LocationsPage,
+                PurchaseOrdersPage,
+                ReceivingPage,
+                CountsPage,
+                SettingsPage,
+            ),
+        )
         return page
+
+    def _connect_purchasing_pages(self) -> None:
+        orders, receiving = self.purchase_orders_page, self.receiving_page
+        for page in (orders, receiving):
+            page.status_message.connect(self.show_status)
+        orders.data_changed.connect(receiving.mark_stale)
+        orders.receive_requested.connect(self.receive_order)
+        receiving.feedback.connect(self.show_feedback)
+        receiving.link_requested.connect(lambda result: self.open_link_dialog(result, receiving))
+        for stale in (self.items_page, self.stock_page, orders):
+            receiving.data_changed.connect(stale.mark_stale)
+
+    def _connect_counts_page(self) -> None:
+        counts = self.counts_page
+        counts.status_message.connect(self.show_status)
+        counts.feedback.connect(self.show_feedback)
+        counts.link_requested.connect(lambda result: self.open_link_dialog(result, counts))
+        counts.due_changed.connect(self.show_due_counts)
+        # Approved counts post adjustments: stock and item figures are stale.
+        for stale in (self.items_page, self.stock_page):
+            counts.data_changed.connect(stale.mark_stale)
+
+    def show_due_counts(self, due: DueCounts) -> None:
+        """Today's due cycle counts on the Counts entry, in bold while any are due."""
+        n = len(due.items)
+        # The number alone fits the narrow list; the tooltip says what it counts.
+        self.counts_entry.setText(_("Counts ({n})").format(n=n) if n else _("Counts"))
+        tip = _("Cycle counts, stock-takes and their review (Ctrl+6)")
+        if n:
+            tip += "\n" + ngettext(
+                "{n} item is due for its cycle count today.",
+                "{n} items are due for their cycle count today.",
+                n,
+            ).format(n=n)
+        self.counts_entry.setToolTip(tip)
+        font = self.counts_entry.font()
+        font.setBold(bool(n))
+        self.counts_entry.setFont(font)
+
+    def receive_order(self, po_id: int) -> None:
+        """Open the Receiving page on purchase order ``po_id``."""
+        self.show_page(self.RECEIVING)
+        self.receiving_page.receive_order(po_id)
 
     def show_page(self, index: int) -> None:
         """Switch to page ``index`` (ITEMS or STOCK)."""
@@ -213,7 +304,14 @@ class MainWindow(QMainWindow):
 
     def refresh_all(self) -> None:
         """Reload the page on screen and let the others reload when shown."""
-        for page in (self.items_page, self.stock_page, self.locations_page):
+        for page in (
+            self.items_page,
+            self.stock_page,
+            self.locations_page,
+            self.purchase_orders_page,
+            self.receiving_page,
+            self.counts_page,
+        ):
             page.mark_stale()
         self.current_page().refresh()
 
@@ -260,8 +358,19 @@ class MainWindow(QMainWindow):
 
     def handle_scan(self, text: str) -> None:
         """Resolve a scanned (or typed) code on the worker, then show it and deliver it to
-        the page on screen."""
-        self.handle_scan_on(text, self.current_page(), since=time.perf_counter())
+        the page on screen.
+
+        A page with ``handle_raw_scan(text, since)`` takes the text as scanned instead
+        (receiving resolves and saves a scan in one transaction; resolving it here first
+        would cost a second round trip) and reports back through :meth:`show_feedback`.
+        """
+        since = time.perf_counter()
+        page = self.current_page()
+        raw_handler = getattr(page, "handle_raw_scan", None)
+        if raw_handler is not None:
+            raw_handler(text, since)
+            return
+        self.handle_scan_on(text, page, since=since)
 
     def handle_scan_on(self, text: str, page: QWidget, since: float | None = None) -> None:
         """Resolve ``text`` and deliver it to ``page`` (the page a scan is meant for).
@@ -309,6 +418,15 @@ class MainWindow(QMainWindow):
         self.banner.repaint()
         self.sounds.play(tone)
         self.scan_resolved.emit(result)
+
+    def show_feedback(
+        self, tone: Tone, title: str, detail: str = "", since: float | None = None
+    ) -> None:
+        """The banner and the sound for a page's own scan result (``since``: when the scan
+        ended, for :attr:`last_scan_latency_ms`)."""
+        self.banner.show_result(tone, title, detail if detail != title else "", since)
+        self.banner.repaint()
+        self.sounds.play(tone)
 
     def _deliver(self, result: ScanResult, page: QWidget) -> None:
         """Hand a resolved scan to ``page``; a bin that page has no use for shows the
@@ -402,7 +520,14 @@ class MainWindow(QMainWindow):
         except (TypeError, ValueError):
             index = self.ITEMS
         self.nav.blockSignals(True)
-        pages = (self.ITEMS, self.STOCK, self.LOCATIONS)
+        pages = (
+            self.ITEMS,
+            self.STOCK,
+            self.LOCATIONS,
+            self.PURCHASE_ORDERS,
+            self.RECEIVING,
+            self.COUNTS,
+        )
         self.nav.setCurrentRow(index if index in pages else self.ITEMS)
         self.nav.blockSignals(False)
         self.pages.setCurrentIndex(self.nav.currentRow())

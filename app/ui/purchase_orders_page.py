@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,7 +35,7 @@ from app.services import purchase_orders
 from app.services.errors import HyllaError
 from app.services.purchase_orders import PurchaseOrderDetail, PurchaseOrderRow, status_label
 from app.services.users import UserRef
-from app.ui import feedback
+from app.ui import feedback, widgets
 from app.ui.formatting import fmt_count, fmt_date, fmt_money
 from app.ui.labels_dialog import can_print
 from app.ui.purchase_order_editor import PurchaseOrderEditor
@@ -52,9 +51,7 @@ OPEN_STATUSES = "open"
 # --- documents: save, open, print (module functions, so tests can stand in) -------------------
 def choose_pdf_path(parent: QWidget, title: str, suggested: Path) -> Path | None:
     """Ask where to save a PDF; None when the user cancels. ".pdf" is added if missing."""
-    chosen, _filter = QFileDialog.getSaveFileName(
-        parent, title, str(suggested), _("PDF files (*.pdf)")
-    )
+    chosen = widgets.get_save_file_name(parent, title, str(suggested), _("PDF files (*.pdf)"))
     if not chosen:
         return None
     path = Path(chosen)

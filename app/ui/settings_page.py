@@ -16,7 +16,6 @@ from PySide6.QtGui import QDesktopServices, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -42,7 +41,7 @@ from app.barcodes.diagnose import (
     substitute_problem,
 )
 from app.i18n import _
-from app.ui import feedback
+from app.ui import feedback, widgets
 from app.ui.scan_feedback import ScanSounds
 from app.ui.scanner import ScannerInput, save_setup
 from app.ui.widgets import error_label, mark_error
@@ -280,7 +279,7 @@ class SettingsPage(QWidget):
     def save_test_label(self) -> Path | None:
         """Ask where to save the test label PDF, write it and open it for printing."""
         start = str(Path.home() / TEST_LABEL_FILE)
-        chosen, _filter = QFileDialog.getSaveFileName(
+        chosen = widgets.get_save_file_name(
             self, _("Save the scanner test label"), start, _("PDF files (*.pdf)")
         )
         if not chosen:

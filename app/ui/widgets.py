@@ -6,11 +6,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractItemModel, Qt
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QAbstractItemModel, QFileInfo, Qt
+from PySide6.QtGui import QAbstractFileIconProvider, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
+    QFileDialog,
+    QFileIconProvider,
     QHeaderView,
     QLabel,
     QSizePolicy,
@@ -18,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import _
 from app.services.errors import HyllaError
 from app.ui import feedback
 
@@ -154,3 +158,51 @@ class ListLoader:
         self.loading = False
         self._again = False
         feedback.show_error(self._owner, error.message)
+
+
+class NameOnlyIconProvider(QFileIconProvider):
+    """Icons and types of files by their name alone, never by their content.
+
+    Qt's own provider opens files it cannot name by extension (``hylla.db-wal``) to sniff
+    their type, and closing them drops every POSIX lock this process holds on them,
+    SQLite's included. Another program opening the database after that (a second
+    workstation's Hylla, ``python main.py …``, a backup tool) takes the database for
+    unused and deletes its WAL under Hylla: everything saved afterwards would be lost.
+    A file dialog may well show the database's folder, so every one uses this.
+    """
+
+    def type(self, info: QFileInfo) -> str:
+        if info.isDir():
+            return _("Folder")
+        suffix = info.suffix()
+        return _("{suffix} file").format(suffix=suffix.upper()) if suffix else _("File")
+
+    def icon(self, what: object) -> QIcon:  # type: ignore[override]
+        # Qt calls this with a file (QFileInfo) or a kind of icon; a file gets its kind's.
+        if isinstance(what, QFileInfo):
+            kind = (
+                QAbstractFileIconProvider.IconType.Folder
+                if what.isDir()
+                else QAbstractFileIconProvider.IconType.File
+            )
+            return super().icon(kind)
+        return super().icon(what)  # type: ignore[call-overload]
+
+
+def get_save_file_name(parent: QWidget | None, title: str, start: str, file_filter: str) -> str:
+    """Like ``QFileDialog.getSaveFileName`` ("" when cancelled), but the dialog never
+    reads the files it lists (see :class:`NameOnlyIconProvider`). Call it through the
+    module (``widgets.get_save_file_name``) so tests can stand in for it."""
+    dialog = QFileDialog(parent, title, start, file_filter)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+    provider = NameOnlyIconProvider()
+    dialog.setIconProvider(provider)
+    start_path = Path(start)
+    if start and not start_path.is_dir():
+        dialog.setDirectory(str(start_path.parent))
+        dialog.selectFile(start_path.name)
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    chosen = dialog.selectedFiles()
+    dialog.deleteLater()
+    return chosen[0] if accepted and chosen and chosen[0] else ""

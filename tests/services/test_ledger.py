@@ -236,7 +236,7 @@ def test_moves_are_immutable_in_the_database(db: Database) -> None:
 def test_audit_events_are_append_only(db: Database) -> None:
     with unit_of_work(db) as s:
         f.places(s)
-    with pytest.raises(DatabaseError):
+    with pytest.raises(DatabaseError, match="audit trail cannot be changed"):
         with unit_of_work(db) as s:
             s.execute(text("DELETE FROM audit_event"))
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -24,6 +23,7 @@ from app.services.purchase_orders import (
     list_purchase_orders,
 )
 from app.services.users import UserRef
+from app.ui import widgets
 from app.ui.purchase_order_editor import PurchaseOrderEditor, pack_text
 from app.ui.purchase_orders_page import CancelOrderDialog, PurchaseOrdersPage
 from app.ui.runner import Runner
@@ -184,9 +184,7 @@ def test_a_new_order_with_two_lines_sent_saved_as_pdf_and_cancelled(
     # Save PDF…: the file dialog answers with a path; the PDF is the order.
     target = tmp_path / "orders" / "PO-1001"
     target.parent.mkdir()
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", staticmethod(lambda *_a, **_k: (str(target), ""))
-    )
+    monkeypatch.setattr(widgets, "get_save_file_name", lambda *_a, **_k: str(target))
     dialogs.answer = False
     with qtbot.waitSignal(page.pdf_saved, timeout=TIMEOUT_MS) as written:
         qtbot.mouseClick(page.pdf_button, Qt.MouseButton.LeftButton)

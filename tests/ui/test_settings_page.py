@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.barcodes.diagnose import GS, TEST_GS1, TEST_TEXT, Fault, ScannerSetup, Suffix
+from app.ui import widgets
 from app.ui.scan_feedback import ScanSounds
 from app.ui.scanner import ScannerInput, load_setup
 from app.ui.settings_page import SettingsPage
@@ -145,7 +146,7 @@ def test_save_the_test_label(
 ) -> None:
     opened: list[QUrl] = []
     target = tmp_path / "label"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), ""))
+    monkeypatch.setattr(widgets, "get_save_file_name", lambda *args, **kwargs: str(target))
     monkeypatch.setattr(QDesktopServices, "openUrl", opened.append)
     path = page.save_test_label()
     assert path == tmp_path / "label.pdf"
@@ -157,10 +158,10 @@ def test_a_test_label_that_cannot_be_saved_says_why(
     page: SettingsPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dialogs: Dialogs
 ) -> None:
     target = tmp_path / "missing" / "label.pdf"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), ""))
+    monkeypatch.setattr(widgets, "get_save_file_name", lambda *args, **kwargs: str(target))
     assert page.save_test_label() is None
     assert not target.exists()
     assert len(dialogs.errors) == 1 and str(target) in dialogs.errors[0]
     # Cancelling the file dialog does nothing.
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: ("", ""))
+    monkeypatch.setattr(widgets, "get_save_file_name", lambda *args, **kwargs: "")
     assert page.save_test_label() is None and len(dialogs.errors) == 1
