@@ -92,6 +92,16 @@ def main() -> int:
     wait_for(window.stock_page.moves_loaded, 3000)
     shoot(window, "stock")
 
+    # The other pages load on their own when shown; give each a moment, then shoot it.
+    for name in ("locations", "purchase_orders", "receiving", "counts", "settings"):
+        page = getattr(window, f"{name}_page", None)
+        if page is None:
+            continue
+        window.pages.setCurrentWidget(page)
+        window.nav.setCurrentRow(window.pages.indexOf(page))
+        settle(1500)
+        shoot(window, name.replace("_", "-"))
+
     window.close()
     runner.shutdown()
     db.dispose()
