@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -52,7 +51,7 @@ from app.ui.formatting import fmt_count, fmt_money, fmt_qty, fmt_unit_cost
 from app.ui.receipt_dialogs import ConfirmDialog
 from app.ui.runner import Runner
 from app.ui.scan_feedback import Tone
-from app.ui.table_model import Column, RowTableModel
+from app.ui.table_model import CachedRowsModel, Column, RowTableModel
 from app.ui.widgets import make_table_view, set_column_widths
 
 Index = QModelIndex | QPersistentModelIndex
@@ -145,7 +144,7 @@ class _Row:
     tooltip: str
 
 
-class ReviewLinesModel(QAbstractTableModel):
+class ReviewLinesModel(CachedRowsModel):
     """The lines of the count under review, each with its variance and its mark."""
 
     (
@@ -166,37 +165,36 @@ class ReviewLinesModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._all: list[_Row] = []
-        self._rows: list[_Row] = []
         self.only_variances = False
-        self._titles = [
-            _("Bin"),
-            _("SKU"),
-            _("Item"),
-            _("Lot"),
-            _("Expected"),
-            _("System at count"),
-            _("Counted"),
-            _("Variance"),
-            _("Value"),
-            _("Counted by"),
-            _("Status"),
-        ]
-        self._tooltips = {
-            self.EXPECTED: _("The system quantity when the count started (its snapshot)."),
-            self.SYSTEM: _(
-                "The system quantity when the line was counted: the variance is measured "
-                "against it."
-            ),
-            self.VARIANCE: _("Counted minus the system quantity at the time of counting."),
-            self.VALUE: _("The variance valued at the item's current unit cost."),
-        }
+        self.set_columns(
+            [
+                _("Bin"),
+                _("SKU"),
+                _("Item"),
+                _("Lot"),
+                _("Expected"),
+                _("System at count"),
+                _("Counted"),
+                _("Variance"),
+                _("Value"),
+                _("Counted by"),
+                _("Status"),
+            ],
+            self.NUMERIC,
+            {
+                self.EXPECTED: _("The system quantity when the count started (its snapshot)."),
+                self.SYSTEM: _(
+                    "The system quantity when the line was counted: the variance is measured "
+                    "against it."
+                ),
+                self.VARIANCE: _("Counted minus the system quantity at the time of counting."),
+                self.VALUE: _("The variance valued at the item's current unit cost."),
+            },
+        )
         self._bold = QFont()
         self._bold.setBold(True)
         self._dark = QBrush(DARK_TEXT)
         self._muted = QBrush(MUTED_TEXT)
-        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        self._alignments = [right if c in self.NUMERIC else left for c in range(self.MARK + 1)]
 
     def set_lines(self, lines: tuple[CountLineView, ...]) -> None:
         """Show ``lines`` (filtered if :attr:`only_variances`)."""
@@ -253,14 +251,6 @@ class ReviewLinesModel(QAbstractTableModel):
             tooltip=mark.tooltip,
         )
 
-    def lines(self) -> list[CountLineView]:
-        """The lines shown, in order."""
-        return [row.line for row in self._rows]
-
-    def line_at(self, row: int) -> CountLineView:
-        """The line shown at ``row``."""
-        return self._rows[row].line
-
     def row_of(self, line_id: int) -> int:
         """The row of line ``line_id``, or -1."""
         return next((n for n, row in enumerate(self._rows) if row.line.id == line_id), -1)
@@ -270,34 +260,7 @@ class ReviewLinesModel(QAbstractTableModel):
         row = self.row_of(line_id)
         return self._rows[row].texts[column] if row >= 0 else ""
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._titles)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._titles[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltips.get(section)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._alignments[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return row.texts[column]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._alignments[column]
+    def row_data(self, row: Any, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.BackgroundRole and column in (
             self.VARIANCE,
             self.VALUE,

@@ -67,7 +67,7 @@ from app.ui.link_barcode_dialog import can_link
 from app.ui.receipt_dialogs import ConfirmDialog
 from app.ui.runner import Runner
 from app.ui.scan_feedback import Tone
-from app.ui.table_model import Column, RowTableModel
+from app.ui.table_model import CachedRowsModel, Column, RowTableModel
 from app.ui.widgets import error_label, make_table_view, mark_error, set_column_widths
 
 Index = QModelIndex | QPersistentModelIndex
@@ -147,28 +147,25 @@ class _Row:
     foreground: QBrush | None
 
 
-class BinLinesModel(QAbstractTableModel):
+class BinLinesModel(CachedRowsModel):
     """The lines of the bin being counted; the last one scanned drawn as current."""
 
     SKU, NAME, LOT, EXPECTED, COUNTED, MARK = range(6)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[_Row] = []
         self.show_expected = False
         self.current_line: int | None = None
         self._viewer = 0
-        self._titles = [_("SKU"), _("Item"), _("Lot"), _("Expected"), _("Counted"), _("Status")]
+        self.set_columns(
+            [_("SKU"), _("Item"), _("Lot"), _("Expected"), _("Counted"), _("Status")],
+            {self.EXPECTED, self.COUNTED},
+        )
         self._bold = QFont()
         self._bold.setBold(True)
         self._current_brush = QBrush(CURRENT_BG)
         self._dark_brush = QBrush(DARK_TEXT)
         self._waiting_brush = QBrush(WAITING_TEXT)
-        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        self._alignments = [
-            right if c in (self.EXPECTED, self.COUNTED) else left for c in range(self.MARK + 1)
-        ]
 
     def set_lines(
         self, lines: list[CountLineView], viewer_id: int, show_expected: bool, current: int | None
@@ -219,14 +216,6 @@ class BinLinesModel(QAbstractTableModel):
             foreground=foreground,
         )
 
-    def lines(self) -> list[CountLineView]:
-        """The lines in the order shown."""
-        return [row.line for row in self._rows]
-
-    def line_at(self, row: int) -> CountLineView:
-        """The line shown at ``row``."""
-        return self._rows[row].line
-
     def row_of(self, line_id: int | None) -> int:
         """The row of line ``line_id``, or -1."""
         return next((n for n, row in enumerate(self._rows) if row.line.id == line_id), -1)
@@ -235,32 +224,7 @@ class BinLinesModel(QAbstractTableModel):
         """Every cell's text, row by row (what the screen shows)."""
         return [row.texts for row in self._rows]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._titles)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._titles[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._alignments[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return row.texts[column]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._alignments[column]
+    def row_data(self, row: Any, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.BackgroundRole:
             return row.mark_background if column == self.MARK else row.background
         if role == Qt.ItemDataRole.ForegroundRole:

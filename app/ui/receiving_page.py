@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSettings,
@@ -86,7 +85,7 @@ from app.ui.purchase_orders_page import (
 from app.ui.receipt_dialogs import ConfirmDialog, LotDialog
 from app.ui.runner import Runner
 from app.ui.scan_feedback import Tone
-from app.ui.table_model import Column, RowTableModel
+from app.ui.table_model import CachedRowsModel, Column, RowTableModel
 from app.ui.widgets import error_label, make_table_view, mark_error, set_column_widths
 
 Index = QModelIndex | QPersistentModelIndex
@@ -187,7 +186,7 @@ class _Row:
     tooltip: str
 
 
-class ReceiptLinesModel(QAbstractTableModel):
+class ReceiptLinesModel(CachedRowsModel):
     """The lines of the receipt on screen, marked, with the current line in bold."""
 
     SKU, NAME, ORDERED, EARLIER, RECEIVED, OUTSTANDING, BIN, LOT, MARK = range(9)
@@ -195,35 +194,34 @@ class ReceiptLinesModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[_Row] = []
         self._blind = False
         self.current_item: int | None = None
-        self._titles = [
-            _("SKU"),
-            _("Item"),
-            _("Ordered"),
-            _("Earlier"),
-            _("Received now"),
-            _("Outstanding"),
-            _("Bin"),
-            _("Lot"),
-            _("Status"),
-        ]
-        self._tooltips = {
-            self.ORDERED: _("What the purchase order asks for."),
-            self.EARLIER: _("What earlier deliveries of this order brought."),
-            self.RECEIVED: _("What this receipt has counted in so far."),
-            self.OUTSTANDING: _("What is still to come after this receipt."),
-            self.BIN: _("Where the goods are put away."),
-        }
+        self.set_columns(
+            [
+                _("SKU"),
+                _("Item"),
+                _("Ordered"),
+                _("Earlier"),
+                _("Received now"),
+                _("Outstanding"),
+                _("Bin"),
+                _("Lot"),
+                _("Status"),
+            ],
+            self.NUMERIC,
+            {
+                self.ORDERED: _("What the purchase order asks for."),
+                self.EARLIER: _("What earlier deliveries of this order brought."),
+                self.RECEIVED: _("What this receipt has counted in so far."),
+                self.OUTSTANDING: _("What is still to come after this receipt."),
+                self.BIN: _("Where the goods are put away."),
+            },
+        )
         self._bold = QFont()
         self._bold.setBold(True)
         self._current_brush = QBrush(CURRENT_BG)
         self._dark_brush = QBrush(DARK_TEXT)
         self._waiting_brush = QBrush(WAITING_TEXT)
-        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        self._alignments = [right if c in self.NUMERIC else left for c in range(self.MARK + 1)]
 
     def set_view(self, view: ReceiptView, current_item: int | None) -> None:
         """Show the lines of ``view``; ``current_item`` is drawn as the current line.
@@ -264,46 +262,11 @@ class ReceiptLinesModel(QAbstractTableModel):
             tooltip=self._mark_tooltip(line),
         )
 
-    def lines(self) -> list[ReceiptLine]:
-        """The lines in the order shown."""
-        return [row.line for row in self._rows]
-
-    def line_at(self, row: int) -> ReceiptLine:
-        """The line shown at ``row``."""
-        return self._rows[row].line
-
     def row_of(self, item_id: int | None) -> int:
         """The row of ``item_id``'s line, or -1."""
         return next((n for n, row in enumerate(self._rows) if row.line.item_id == item_id), -1)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._titles)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._titles[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltips.get(section)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._alignments[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return row.texts[column]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._alignments[column]
+    def row_data(self, row: Any, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.BackgroundRole:
             return row.mark_background if column == self.MARK else row.background
         if role == Qt.ItemDataRole.ForegroundRole:

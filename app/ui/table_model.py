@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
 )
@@ -212,3 +213,73 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
             key=lambda i: _sortable(key(rows[i])),
             reverse=order == Qt.SortOrder.DescendingOrder,
         )
+
+
+class CachedRowsModel(QAbstractTableModel):
+    """A table whose rows are worked out once, when their line changes.
+
+    Each row in ``_rows`` carries ``line`` (the service's line) and ``texts`` (every
+    cell, formatted): a repaint asks for each cell several times, and formatting numbers
+    each time would cost more than a scan. Subclasses call :meth:`set_columns`, fill
+    ``_rows`` and answer the other roles (colours, fonts) in :meth:`row_data`.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+        self._titles: list[str] = []
+        self._tooltips: dict[int, str] = {}
+        self._alignments: list[Qt.AlignmentFlag] = []
+
+    def set_columns(
+        self,
+        titles: Sequence[str],
+        numeric: frozenset[int] | set[int] = frozenset(),
+        tooltips: dict[int, str] | None = None,
+    ) -> None:
+        """The column titles; ``numeric`` columns are right-aligned."""
+        self._titles = list(titles)
+        self._tooltips = dict(tooltips or {})
+        self._alignments = [RIGHT if c in numeric else LEFT for c in range(len(self._titles))]
+
+    def lines(self) -> list[Any]:
+        """The lines in the order shown."""
+        return [row.line for row in self._rows]
+
+    def line_at(self, row: int) -> Any:
+        """The line shown at ``row``."""
+        return self._rows[row].line
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._titles)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._titles[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltips.get(section)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._alignments[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.texts[column]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._alignments[column]
+        return self.row_data(row, column, role)
+
+    def row_data(self, row: Any, column: int, role: int) -> Any:
+        """The other roles of a cell (colours, fonts, tooltips); None by default."""
+        return None
