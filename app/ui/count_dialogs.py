@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, QStringListModel, Qt, Signal
+from PySide6.QtCore import QSettings, QStringListModel, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,9 +35,14 @@ from app.services.counting import CountScanOutcome, CountView, RecountRequested
 from app.services.counting_queries import Counter, ScopeChoices
 from app.services.errors import FieldErrors, HyllaError, ValidationError
 from app.services.users import UserRef
-from app.ui import feedback, widgets
+from app.ui import feedback
 from app.ui.formatting import fmt_qty
-from app.ui.purchase_orders_page import open_pdf, write_pdf
+from app.ui.purchase_orders_page import (
+    choose_pdf_path,
+    open_pdf,
+    suggested_pdf_path,
+    write_pdf,
+)
 from app.ui.runner import Runner
 from app.ui.widgets import error_label, mark_error
 
@@ -466,25 +471,6 @@ class RecountDialog(QDialog):
 
 
 # --- the count's PDFs ------------------------------------------------------------------------
-
-
-def choose_pdf_path(parent: QWidget, title: str, suggested: Path) -> Path | None:
-    """Ask where to save a PDF (None: cancelled); ".pdf" is added if missing. The dialog
-    never reads the files it lists (see :class:`widgets.NameOnlyIconProvider`)."""
-    chosen = widgets.get_save_file_name(parent, title, str(suggested), _("PDF files (*.pdf)"))
-    if not chosen:
-        return None
-    path = Path(chosen)
-    return path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")
-
-
-def suggested_pdf_path(settings: QSettings, name: str) -> Path:
-    """Where a PDF called ``name`` is proposed: the folder last used, else Documents."""
-    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    for folder in (str(settings.value("documents/folder", "")), documents):
-        if folder and Path(folder).is_dir():
-            return Path(folder) / name
-    return Path.home() / name
 
 
 def save_count_pdf(

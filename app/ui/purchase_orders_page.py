@@ -59,13 +59,14 @@ def choose_pdf_path(parent: QWidget, title: str, suggested: Path) -> Path | None
 
 
 def suggested_pdf_path(settings: QSettings, name: str) -> Path:
-    """Where to offer to save document ``name``: the folder last used, else Documents,
-    else the home folder."""
+    """Where to offer to save document ``name`` (".pdf" added if missing): the folder
+    last used, else Documents, else the home folder."""
+    filename = name if name.lower().endswith(".pdf") else f"{name}.pdf"
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     for folder in (str(settings.value("documents/folder", "")), documents):
         if folder and Path(folder).is_dir():
-            return Path(folder) / f"{name}.pdf"
-    return Path.home() / f"{name}.pdf"
+            return Path(folder) / filename
+    return Path.home() / filename
 
 
 def write_pdf(parent: QWidget, pdf: bytes, path: Path) -> bool:
