@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from app.services import database as database_module
-from app.services.database import open_database, resolve_url, unit_of_work
+from app.services.database import open_database, resolve_url, schema_head, unit_of_work
 from app.services.errors import DatabaseError
 from tests import factories as f
 
@@ -22,7 +22,7 @@ def test_a_new_file_is_created_migrated_and_configured(tmp_path: Path) -> None:
             assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert s.execute(text("PRAGMA busy_timeout")).scalar() == 15000
-            assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+            assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == schema_head()
             kinds = set(s.execute(text("SELECT kind FROM location")).scalars())
         assert kinds == {"supplier", "customer", "count-difference", "scrap", "opening"}
     finally:
