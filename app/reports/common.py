@@ -11,7 +11,7 @@ import functools
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -29,6 +29,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from app.i18n import _, locale_name
+from app.reports.values import Party, round_money
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 PAGE_SIZE = A4
@@ -39,18 +40,8 @@ CONTENT_WIDTH = PAGE_SIZE[0] - 2 * MARGIN
 # a list beyond this many rows is laid out as a series of tables. Orders and receipts
 # stay within one table, which breaks only at page ends.
 ROWS_PER_TABLE = 1000
-CENT = Decimal("0.01")
 GRID_COLOR = colors.HexColor("#9aa0a6")
 HEADER_FILL = colors.HexColor("#e8eaed")
-
-
-@dataclass(frozen=True)
-class Party:
-    """A company as a document names it: ours in the header, a supplier's in the address."""
-
-    name: str
-    address: str = ""
-    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,11 +124,6 @@ def fmt_qty(value: Decimal) -> str:
 def fmt_price(value: Decimal) -> str:
     """A unit price: two decimals, up to four when the price has them."""
     return format_decimal(value, format="#,##0.00##", locale=locale_name())
-
-
-def round_money(value: Decimal) -> Decimal:
-    """An amount rounded to whole cents (öre), half up, as invoices round."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def fmt_amount(value: Decimal) -> str:

@@ -41,7 +41,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, NamedTuple, NewType, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, NewType, cast
 
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -68,13 +68,7 @@ from app.models import (
     utcnow,
 )
 from app.planning.count_schedule import CountPlan, PlannedItem, plan_counts, year_days
-from app.reports.common import round_money
-from app.reports.count_sheet import CountSheetLine, CountSheetPdf, render_count_sheet
-from app.reports.variance_report import (
-    VarianceReportLine,
-    VarianceReportPdf,
-    render_variance_report,
-)
+from app.reports.values import round_money
 from app.services import ledger
 from app.services.errors import (
     HyllaError,
@@ -91,6 +85,11 @@ from app.services.purchase_orders import company_party, next_number
 from app.services.scanning import resolve_scan
 from app.services.settings import get_setting
 from app.services.users import UserId, record_audit
+
+if TYPE_CHECKING:
+    # The PDF modules import reportlab: loaded when a PDF is first made, not at start.
+    from app.reports.count_sheet import CountSheetPdf
+    from app.reports.variance_report import VarianceReportPdf
 
 CountId = NewType("CountId", int)
 CountLineId = NewType("CountLineId", int)
@@ -2815,6 +2814,8 @@ def inventory_accuracy(
 def count_sheet_data(session: Session, count_id: int) -> CountSheetPdf:
     """Everything the count sheet shows: while counting every open line; in review the
     lines sent for recount only. No expected quantities on a blind count."""
+    from app.reports.count_sheet import CountSheetLine, CountSheetPdf
+
     count = _load(session, count_id)
     _require_active(count)
     lines = _lines(session, count.id)
@@ -2860,12 +2861,16 @@ def count_sheet_data(session: Session, count_id: int) -> CountSheetPdf:
 def count_sheet_pdf(session: Session, count_id: int) -> bytes:
     """The count sheet: the count's bins and lines in bin order with a blank quantity
     column for counting on paper (no expected quantities on a blind count)."""
+    from app.reports.count_sheet import render_count_sheet
+
     return render_count_sheet(count_sheet_data(session, count_id))
 
 
 def variance_report_data(session: Session, count_id: int) -> VarianceReportPdf:
     """Everything the variance report of a count shows; only once counting is finished
     (before, it would show a blind count's expected quantities)."""
+    from app.reports.variance_report import VarianceReportLine, VarianceReportPdf
+
     count = _load(session, count_id)
     if count.status is CountStatus.CANCELLED:
         raise ValidationError(
@@ -2930,4 +2935,6 @@ def variance_report_data(session: Session, count_id: int) -> VarianceReportPdf:
 
 def variance_report_pdf(session: Session, count_id: int) -> bytes:
     """The variance report of a count whose counting is finished."""
+    from app.reports.variance_report import render_variance_report
+
     return render_variance_report(variance_report_data(session, count_id))

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import NewType
+from typing import TYPE_CHECKING, NewType
 
 from sqlalchemy import func, select
 from sqlalchemy import text as sql_text
@@ -30,18 +30,16 @@ from app.models import (
     User,
     utcnow,
 )
-from app.reports.common import Party, round_money
-from app.reports.purchase_order import (
-    PurchaseOrderPdf,
-    PurchaseOrderPdfLine,
-    render_purchase_order,
-    total_of,
-)
+from app.reports.values import Party, round_money
 from app.services.errors import NotFoundError, ValidationError
 from app.services.ledger import parse_money, parse_quantity
 from app.services.parsing import parse_date
 from app.services.settings import get_setting
 from app.services.users import UserId, record_audit
+
+if TYPE_CHECKING:
+    # reportlab is loaded when a PDF is first made, not when the window starts.
+    from app.reports.purchase_order import PurchaseOrderPdf
 
 PurchaseOrderId = NewType("PurchaseOrderId", int)
 
@@ -681,6 +679,8 @@ def company_party(session: Session) -> Party:
 
 def po_pdf_data(session: Session, po_id: int) -> PurchaseOrderPdf:
     """Everything the purchase order PDF shows, as plain data."""
+    from app.reports.purchase_order import PurchaseOrderPdf, PurchaseOrderPdfLine, total_of
+
     po = get_purchase_order(session, po_id)
     supplier = session.get(Supplier, po.supplier_id)
     assert supplier is not None
@@ -720,4 +720,6 @@ def po_pdf_data(session: Session, po_id: int) -> PurchaseOrderPdf:
 
 def purchase_order_pdf(session: Session, po_id: int) -> bytes:
     """The purchase order as PDF bytes, ready to print, save or e-mail."""
+    from app.reports.purchase_order import render_purchase_order
+
     return render_purchase_order(po_pdf_data(session, po_id))

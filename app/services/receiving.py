@@ -25,7 +25,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, NamedTuple, NewType, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, NewType, cast
 
 from sqlalchemy import ColumnElement, Table, func, insert, select
 from sqlalchemy.orm import Session
@@ -49,13 +49,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.reports.common import Party, round_money
-from app.reports.goods_received import (
-    GoodsReceivedPdf,
-    GoodsReceivedPdfLine,
-    OrderProgressPdfLine,
-    render_goods_received,
-)
+from app.reports.values import Party, round_money
 from app.services import ledger
 from app.services.errors import NotFoundError, ValidationError
 from app.services.locations import virtual_location_id
@@ -71,6 +65,10 @@ from app.services.purchase_orders import (
 from app.services.scanning import resolve_scan
 from app.services.settings import get_setting
 from app.services.users import UserId, record_audit
+
+if TYPE_CHECKING:
+    # reportlab is loaded when a PDF is first made, not when the window starts.
+    from app.reports.goods_received import GoodsReceivedPdf
 
 ReceiptId = NewType("ReceiptId", int)
 
@@ -1628,6 +1626,12 @@ def post_receipt(session: Session, receipt_id: int, user_id: UserId) -> ReceiptP
 
 def grn_pdf_data(session: Session, receipt_id: int) -> GoodsReceivedPdf:
     """Everything the goods-received note of a posted receipt shows, as plain data."""
+    from app.reports.goods_received import (
+        GoodsReceivedPdf,
+        GoodsReceivedPdfLine,
+        OrderProgressPdfLine,
+    )
+
     receipt = _load(session, receipt_id)
     if receipt.status is not ReceiptStatus.POSTED or receipt.posted_at is None:
         raise ValidationError(
@@ -1680,4 +1684,6 @@ def grn_pdf_data(session: Session, receipt_id: int) -> GoodsReceivedPdf:
 
 def goods_received_pdf(session: Session, receipt_id: int) -> bytes:
     """The goods-received note of a posted receipt as PDF bytes."""
+    from app.reports.goods_received import render_goods_received
+
     return render_goods_received(grn_pdf_data(session, receipt_id))

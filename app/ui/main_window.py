@@ -8,8 +8,11 @@ dialog that links it to an item."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
@@ -30,24 +33,21 @@ from PySide6.QtWidgets import (
 
 from app.barcodes.diagnose import is_test_label
 from app.i18n import _, ngettext
-from app.services import scanning
+from app.services import counting, scanning
 from app.services.counting import DueCounts
 from app.services.errors import HyllaError
 from app.services.scanning import ScanResult
 from app.services.users import UserRef
-from app.ui.counts_page import CountsPage
-from app.ui.item_editor import ItemEditor
-from app.ui.items_page import ItemsPage
 from app.ui.link_barcode_dialog import LinkBarcodeDialog, can_link
-from app.ui.locations_page import LocationsPage
-from app.ui.purchase_orders_page import PurchaseOrdersPage
-from app.ui.receiving_page import ReceivingPage
+from app.ui.pages import PAGES, PageContext, page_keys
 from app.ui.runner import Runner
 from app.ui.scan_feedback import ScanBanner, ScanSounds, Tone
 from app.ui.scanner import ScannerInput, load_setup
-from app.ui.settings_page import SettingsPage, sounds_enabled
-from app.ui.stock_page import StockPage
+from app.ui.settings_page import sounds_enabled
 from app.ui.widgets import icon
+
+if TYPE_CHECKING:
+    from app.ui.item_editor import ItemEditor
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,8 @@ class MainWindow(QMainWindow):
     scan_resolved = Signal(object)
     #: The link dialog for an unknown code opened (the dialog).
     link_dialog_opened = Signal(object)
-
-    ITEMS, STOCK, LOCATIONS, PURCHASE_ORDERS, RECEIVING = range(5)
+    #: Today's due cycle counts are known (a DueCounts), shown on the Counts entry.
+    due_counts_shown = Signal(object)
 
     def __init__(
         self,
@@ -87,30 +87,21 @@ class MainWindow(QMainWindow):
         self.scanner = scanner
         self.scanner.set_home(self)
         self.sounds = ScanSounds(sounds_enabled(self._settings))
+        #: Today's date (tests set another day).
+        self.clock: Callable[[], dt.date] = dt.date.today
         #: Milliseconds from the end of the last scan to its result on screen.
         self.last_scan_latency_ms: float | None = None
         self.setWindowTitle(_("Hylla — {database}").format(database=database))
         self.setWindowIcon(icon("hylla"))
 
-        self.items_page = ItemsPage(runner, user)
-        self.stock_page = StockPage(runner)
-        self.locations_page = LocationsPage(runner, user, settings=self._settings)
         self.pages = QStackedWidget()
-        self.pages.addWidget(self.items_page)
-        self.pages.addWidget(self.stock_page)
-        self.pages.addWidget(self.locations_page)
-        self.purchase_orders_page = PurchaseOrdersPage(runner, user, settings=self._settings)
-        self.receiving_page = ReceivingPage(runner, user, settings=self._settings)
-        self.pages.addWidget(self.purchase_orders_page)
-        self.pages.addWidget(self.receiving_page)
-
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setFrameShape(QFrame.Shape.NoFrame)
         self.nav.setIconSize(QSize(22, 22))
         self.nav.setFixedWidth(180)
         self.nav.setSpacing(2)
-        # Pages are reached with Ctrl+1/Ctrl+2; the list need not take the keyboard focus.
+        # Pages are reached with Ctrl+1…; the list need not take the keyboard focus.
         self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.nav.setStyleSheet(
             "QListWidget#navigation { background: palette(window); padding-top: 8px; }"
@@ -118,34 +109,21 @@ class MainWindow(QMainWindow):
             "QListWidget#navigation::item:selected { background: palette(highlight);"
             " color: palette(highlighted-text); }"
         )
-        for name, title, tip in (
-            ("items", _("Items"), _("Every item: find, create and edit (Ctrl+1)")),
-            ("stock", _("Stock"), _("Stock per bin and lot, with its value (Ctrl+2)")),
-            ("locations", _("Locations"), _("The bins, what they hold, their labels (Ctrl+3)")),
-            (
-                "purchase-orders",
-                _("Purchase orders"),
-                _("Orders to suppliers: make, send, print, receive (Ctrl+4)"),
-            ),
-            ("receiving", _("Receiving"), _("Scan deliveries in against their orders (Ctrl+5)")),
-        ):
-            entry = QListWidgetItem(icon(name), title)
-            entry.setToolTip(tip)
+        # Every page starts as an empty stand-in; the real one is built when first shown.
+        self._specs = list(PAGES)
+        self._built: dict[str, Any] = {}
+        self._entries: dict[str, QListWidgetItem] = {}
+        for spec in self._specs:
+            self.pages.addWidget(QWidget())
+            entry = QListWidgetItem(icon(spec.key), spec.title())
+            entry.setToolTip(spec.tip())
             self.nav.addItem(entry)
-        # Counts: today's due cycle counts show on its entry once known (check_due).
-        self.counts_page = CountsPage(runner, user, settings=self._settings)
-        self.pages.addWidget(self.counts_page)
-        self.COUNTS = self.pages.indexOf(self.counts_page)
-        self.counts_entry = QListWidgetItem(icon("counts"), _("Counts"))
-        self.counts_entry.setToolTip(_("Cycle counts, stock-takes and their review (Ctrl+6)"))
-        self.nav.addItem(self.counts_entry)
-        # Settings come last in the list, whatever pages are added above.
-        self.settings_page = SettingsPage(self.scanner, self._settings, self.sounds)
-        self.pages.addWidget(self.settings_page)
-        self.SETTINGS = self.pages.indexOf(self.settings_page)
-        settings_entry = QListWidgetItem(icon("settings"), _("Settings"))
-        settings_entry.setToolTip(_("The scanner on this workstation, and a scanner test"))
-        self.nav.addItem(settings_entry)
+            self._entries[spec.key] = entry
+            if spec.shortcut:
+                QShortcut(
+                    QKeySequence(spec.shortcut), self, lambda key=spec.key: self.open_page(key)
+                )
+        self.counts_entry = self._entries["counts"]
         separator = QFrame()
         separator.setFrameShape(QFrame.Shape.VLine)
         separator.setFrameShadow(QFrame.Shadow.Sunken)
@@ -188,80 +166,145 @@ class MainWindow(QMainWindow):
         runner.busy_changed.connect(self._busy_changed)
 
         self.nav.currentRowChanged.connect(self._show_page)
-        for page in (self.items_page, self.stock_page, self.locations_page, self.settings_page):
-            page.status_message.connect(self.show_status)
         self.scanner.scanned.connect(self.handle_scan)
-        self.items_page.data_changed.connect(self.stock_page.mark_stale)
-        self.locations_page.data_changed.connect(self.stock_page.mark_stale)
-        self.stock_page.open_item_requested.connect(self._open_item_from_stock)
-        self._connect_purchasing_pages()
-        self._connect_counts_page()
 
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_filter)
         QShortcut(QKeySequence.StandardKey.New, self, self.new_item)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh)
-        QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.show_page(self.ITEMS))
-        QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.show_page(self.STOCK))
-        QShortcut(QKeySequence("Ctrl+3"), self, lambda: self.show_page(self.LOCATIONS))
-        QShortcut(QKeySequence("Ctrl+4"), self, lambda: self.show_page(self.PURCHASE_ORDERS))
-        QShortcut(QKeySequence("Ctrl+5"), self, lambda: self.show_page(self.RECEIVING))
-        QShortcut(QKeySequence("Ctrl+6"), self, lambda: self.show_page(self.COUNTS))
 
         self._restore_state()
 
     # --- pages ---------------------------------------------------------------------------
-    def start(self) -> None:
-        """Load the page shown first (called once the window is on screen)."""
-        self.current_page().activate()
-        self.counts_page.check_due()
+    @property
+    def settings(self) -> QSettings:
+        """This workstation's settings (window state, scanner set-up)."""
+        return self._settings
 
-    def current_page(
-        self,
-    ) -> (
-        ItemsPage
-        | StockPage
-        | LocationsPage
-        | PurchaseOrdersPage
-        | ReceivingPage
-        | CountsPage
-        | SettingsPage
-    ):
-        """The page on screen."""
-        page = self.pages.currentWidget()
-        assert isinstance(
-            page,
-            (
-                ItemsPage,
-                StockPage,
-                LocationsPage,
-                PurchaseOrdersPage,
-                ReceivingPage,
-                CountsPage,
-                SettingsPage,
-            ),
-        )
+    @property
+    def user(self) -> UserRef:
+        """Who is working now."""
+        return self._user
+
+    def index_of(self, key: str) -> int:
+        """The navigation row of the page named ``key``."""
+        for index, spec in enumerate(self._specs):
+            if spec.key == key:
+                return index
+        raise KeyError(key)
+
+    def key_at(self, index: int) -> str:
+        """The name of the page at navigation row ``index``."""
+        return self._specs[index].key
+
+    def is_built(self, key: str) -> bool:
+        """Whether the page named ``key`` has been built (shown or asked for) yet."""
+        return key in self._built
+
+    def page(self, key: str) -> Any:
+        """The page named ``key``, built now if it has not been shown before."""
+        built = self._built.get(key)
+        if built is not None:
+            return built
+        index = self.index_of(key)
+        spec = self._specs[index]
+        context = PageContext(self._runner, self._user, self._settings, self)
+        started = time.perf_counter()
+        page = spec.build(context)
+        self._connect_page(key, page)
+        if spec.wire is not None:
+            spec.wire(page, self)
+        placeholder = self.pages.widget(index)
+        # Swapping the stand-in must not switch pages or signal a change of page.
+        current = self.pages.currentIndex()
+        self.pages.blockSignals(True)
+        self.pages.insertWidget(index, page)
+        if placeholder is not None:
+            self.pages.removeWidget(placeholder)
+        self.pages.setCurrentIndex(current)
+        self.pages.blockSignals(False)
+        if placeholder is not None:
+            placeholder.deleteLater()
+        self._built[key] = page
+        log.debug("page %s built in %.0f ms", key, (time.perf_counter() - started) * 1000)
         return page
 
-    def _connect_purchasing_pages(self) -> None:
-        orders, receiving = self.purchase_orders_page, self.receiving_page
-        for page in (orders, receiving):
-            page.status_message.connect(self.show_status)
-        orders.data_changed.connect(receiving.mark_stale)
-        orders.receive_requested.connect(self.receive_order)
-        receiving.feedback.connect(self.show_feedback)
-        receiving.link_requested.connect(lambda result: self.open_link_dialog(result, receiving))
-        for stale in (self.items_page, self.stock_page, orders):
-            receiving.data_changed.connect(stale.mark_stale)
+    def _connect_page(self, key: str, page: QWidget) -> None:
+        """Connect the signals every page may have (see app/ui/pages.py)."""
+        status = getattr(page, "status_message", None)
+        if status is not None:
+            status.connect(self.show_status)
+        feedback = getattr(page, "feedback", None)
+        if feedback is not None:
+            feedback.connect(self.show_feedback)
+        link = getattr(page, "link_requested", None)
+        if link is not None:
+            link.connect(lambda result: self.open_link_dialog(result, page))
+        changed = getattr(page, "data_changed", None)
+        if changed is not None:
+            changed.connect(lambda: self.mark_others_stale(key))
 
-    def _connect_counts_page(self) -> None:
-        counts = self.counts_page
-        counts.status_message.connect(self.show_status)
-        counts.feedback.connect(self.show_feedback)
-        counts.link_requested.connect(lambda result: self.open_link_dialog(result, counts))
-        counts.due_changed.connect(self.show_due_counts)
-        # Approved counts post adjustments: stock and item figures are stale.
-        for stale in (self.items_page, self.stock_page):
-            counts.data_changed.connect(stale.mark_stale)
+    def mark_others_stale(self, key: str) -> None:
+        """A page changed data: every other built page reloads when next shown."""
+        for other, page in self._built.items():
+            mark = getattr(page, "mark_stale", None)
+            if other != key and mark is not None:
+                mark()
+
+    def open_page(self, key: str) -> Any:
+        """Show the page named ``key`` and return it."""
+        self.show_page(self.index_of(key))
+        return self.page(key)
+
+    # The pages older code and tests reach by name.
+    items_page = property(lambda self: self.page("items"))
+    stock_page = property(lambda self: self.page("stock"))
+    locations_page = property(lambda self: self.page("locations"))
+    purchase_orders_page = property(lambda self: self.page("purchase-orders"))
+    receiving_page = property(lambda self: self.page("receiving"))
+    counts_page = property(lambda self: self.page("counts"))
+    settings_page = property(lambda self: self.page("settings"))
+    ITEMS = property(lambda self: self.index_of("items"))
+    STOCK = property(lambda self: self.index_of("stock"))
+    LOCATIONS = property(lambda self: self.index_of("locations"))
+    PURCHASE_ORDERS = property(lambda self: self.index_of("purchase-orders"))
+    RECEIVING = property(lambda self: self.index_of("receiving"))
+    COUNTS = property(lambda self: self.index_of("counts"))
+    SETTINGS = property(lambda self: self.index_of("settings"))
+
+    def start(self) -> None:
+        """Load the page shown first (called once the window is on screen), and find out
+        which counts are due today for the Counts entry (without building that page)."""
+        self.current_page().activate()
+        self._runner.run(
+            counting.due_counts,
+            self.clock(),
+            on_done=self.show_due_counts,
+            on_error=lambda _error: None,  # the Counts page says why when opened
+            owner=self,
+        )
+
+    def current_page(self) -> Any:
+        """The page on screen."""
+        return self.page(self.key_at(max(self.nav.currentRow(), 0)))
+
+    def set_user(self, user: UserRef) -> None:
+        """Carry on as ``user`` without closing the window: every page is built again for
+        them when next shown (what a page offers may depend on the user's role)."""
+        self._user = user
+        self.user_label.setText(_("User: {name}").format(name=user.display_name or user.username))
+        current = max(self.nav.currentRow(), 0)
+        if "stock" in self._built:
+            self._settings.setValue("stock/splitter", self._built["stock"].splitter.saveState())
+        for key, page in list(self._built.items()):
+            index = self.index_of(key)
+            self.pages.blockSignals(True)
+            self.pages.insertWidget(index, QWidget())
+            self.pages.removeWidget(page)
+            self.pages.blockSignals(False)
+            page.deleteLater()
+        self._built.clear()
+        self.pages.setCurrentIndex(current)
+        self.current_page().activate()
 
     def show_due_counts(self, due: DueCounts) -> None:
         """Today's due cycle counts on the Counts entry, in bold while any are due."""
@@ -279,23 +322,28 @@ class MainWindow(QMainWindow):
         font = self.counts_entry.font()
         font.setBold(bool(n))
         self.counts_entry.setFont(font)
+        self.due_counts_shown.emit(due)
 
     def receive_order(self, po_id: int) -> None:
         """Open the Receiving page on purchase order ``po_id``."""
-        self.show_page(self.RECEIVING)
-        self.receiving_page.receive_order(po_id)
+        self.open_page("receiving").receive_order(po_id)
 
     def show_page(self, index: int) -> None:
-        """Switch to page ``index`` (ITEMS or STOCK)."""
+        """Switch to the page at navigation row ``index`` (see :meth:`index_of`)."""
         self.nav.setCurrentRow(index)
 
     def _show_page(self, index: int) -> None:
         if index < 0:
             return
-        if self.pages.currentWidget() is self.settings_page and index != self.SETTINGS:
-            self.settings_page.deactivate()
+        previous = self.pages.currentIndex()
+        if previous != index and self.key_at(previous) in self._built:
+            leaving = self._built[self.key_at(previous)]
+            deactivate = getattr(leaving, "deactivate", None)
+            if deactivate is not None:
+                deactivate()
+        page = self.page(self.key_at(index))
         self.pages.setCurrentIndex(index)
-        self.current_page().activate()
+        page.activate()
 
     def refresh(self) -> None:
         """Reload the page on screen (F5)."""
@@ -304,16 +352,12 @@ class MainWindow(QMainWindow):
 
     def refresh_all(self) -> None:
         """Reload the page on screen and let the others reload when shown."""
-        for page in (
-            self.items_page,
-            self.stock_page,
-            self.locations_page,
-            self.purchase_orders_page,
-            self.receiving_page,
-            self.counts_page,
-        ):
-            page.mark_stale()
-        self.current_page().refresh()
+        current = self.current_page()
+        for page in self._built.values():
+            mark = getattr(page, "mark_stale", None)
+            if page is not current and mark is not None:
+                mark()
+        current.refresh()
 
     def focus_filter(self) -> None:
         """Put the cursor in the current page's filter (Ctrl+F)."""
@@ -321,11 +365,7 @@ class MainWindow(QMainWindow):
 
     def new_item(self) -> None:
         """Open the editor for a new item (Ctrl+N), from any page."""
-        self.show_page(self.ITEMS)
-        self.items_page.new_item()
-
-    def _open_item_from_stock(self, item_id: int) -> None:
-        self.items_page.open_item(item_id)
+        self.open_page("items").new_item()
 
     # --- scans -----------------------------------------------------------------------------
     def _build_scan_toolbar(self) -> None:
@@ -435,8 +475,7 @@ class MainWindow(QMainWindow):
         if handler is not None and handler(result):
             return
         if result.outcome == "bin":
-            self.show_page(self.STOCK)
-            self.stock_page.handle_scan(result)
+            self.open_page("stock").handle_scan(result)
 
     def _scan_failed(self, error: HyllaError) -> None:
         self.banner.show_result(Tone.PROBLEM, _("The scan could not be read"), error.message)
@@ -462,17 +501,18 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _linked(self, result: ScanResult, page: QWidget) -> None:
-        self.items_page.mark_stale()
-        self.stock_page.mark_stale()
-        if self.current_page() is self.items_page:
+        for key in ("items", "stock"):
+            if key in self._built:
+                self._built[key].mark_stale()
+        if self.current_page() is self._built.get("items"):
             # The list filters by barcode too: reload it, keeping the linked item selected.
             self.items_page.refresh(select_item=result.item_id)
         self.show_status(_("Barcode linked to {sku}.").format(sku=result.sku))
         self._scan_done(result, page, None)
 
     def _create_item_for(self, code: str, raw: str, page: QWidget) -> ItemEditor:
-        self.show_page(self.ITEMS)
-        editor = self.items_page.new_item()
+        items_page = self.open_page("items")
+        editor: ItemEditor = items_page.new_item()
 
         def prefill() -> None:
             rows = editor.barcodes.rows()
@@ -483,7 +523,7 @@ class MainWindow(QMainWindow):
         def created(_detail: object) -> None:
             # The new item has its code now: the scan that found nothing finds it. On the
             # Items page that work is done (the list selects the new item).
-            if page is not self.items_page:
+            if page is not items_page:
                 self.handle_scan_on(raw, page)
 
         editor.loaded.connect(prefill)
@@ -511,36 +551,29 @@ class MainWindow(QMainWindow):
             if screen is not None:
                 size = size.boundedTo(screen.availableGeometry().size())
             self.resize(size)
-        splitter = self._settings.value("stock/splitter")
-        if splitter is not None:
-            self.stock_page.splitter.restoreState(splitter)
-        page = self._settings.value("main/page", self.ITEMS)
-        try:
-            index = int(page)  # type: ignore[call-overload]
-        except (TypeError, ValueError):
-            index = self.ITEMS
+        # The page is remembered by name: pages added in a later version keep it right.
+        key = self._settings.value("main/page", "items")
+        if key not in page_keys() or key == "settings":
+            key = "items"
+        index = self.index_of(str(key))
         self.nav.blockSignals(True)
-        pages = (
-            self.ITEMS,
-            self.STOCK,
-            self.LOCATIONS,
-            self.PURCHASE_ORDERS,
-            self.RECEIVING,
-            self.COUNTS,
-        )
-        self.nav.setCurrentRow(index if index in pages else self.ITEMS)
+        self.nav.setCurrentRow(index)
         self.nav.blockSignals(False)
-        self.pages.setCurrentIndex(self.nav.currentRow())
+        self.page(str(key))
+        self.pages.setCurrentIndex(index)
 
     def save_state(self) -> None:
         """Remember size, position, splitter and page for the next start."""
         self._settings.setValue("main/geometry", self.saveGeometry())
-        self._settings.setValue("stock/splitter", self.stock_page.splitter.saveState())
-        self._settings.setValue("main/page", self.nav.currentRow())
+        if "stock" in self._built:
+            self._settings.setValue("stock/splitter", self._built["stock"].splitter.saveState())
+        self._settings.setValue("main/page", self.key_at(max(self.nav.currentRow(), 0)))
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # An open editor with unsaved changes asks first; "Keep editing" keeps Hylla open.
+        from app.ui.item_editor import ItemEditor
+
         for editor in self.findChildren(ItemEditor):
             if editor.isVisible() and not editor.close():
                 event.ignore()

@@ -88,13 +88,16 @@ def test_todays_due_counts_show_first_and_start_with_one_click(
 ) -> None:
     window = MainWindow(runner, stocked.maja, sqlite_db.describe(), settings)
     qtbot.addWidget(window)
-    page = window.counts_page
-    page.clock = lambda: YEAR_END
+    window.clock = lambda: YEAR_END
     window.show()
     qtbot.waitExposed(window)
-    # At start, whatever page shows first, the navigation says what is due.
-    with qtbot.waitSignal(page.due_changed, timeout=TIMEOUT_MS) as checked:
+    # At start, whatever page shows first, the navigation says what is due, without
+    # building the Counts page.
+    with qtbot.waitSignal(window.due_counts_shown, timeout=TIMEOUT_MS) as checked:
         window.start()
+    assert not window.is_built("counts")
+    page = window.counts_page
+    page.clock = lambda: YEAR_END
     due = checked.args[0]
     assert [d.sku for d in due.items] == [
         d.sku for d in sqlite_db.run(counting.due_counts, YEAR_END).items

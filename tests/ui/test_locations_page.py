@@ -208,7 +208,7 @@ def test_the_window_has_a_locations_page(
     assert window.current_page() is window.locations_page
     assert window.locations_page.model.rowCount() == 3
     window.close()
-    assert settings.value("main/page") in (window.LOCATIONS, str(window.LOCATIONS))
+    assert settings.value("main/page") == "locations"
     again = MainWindow(runner, tester, sqlite_db.describe(), settings)
     qtbot.addWidget(again)
     assert again.pages.currentWidget() is again.locations_page

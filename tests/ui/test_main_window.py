@@ -105,7 +105,7 @@ def test_geometry_and_page_are_remembered(
     with qtbot.waitSignal(window.stock_page.stock_loaded, timeout=TIMEOUT_MS):
         window.show_page(window.STOCK)
     window.close()
-    assert settings.value("main/page") in (1, "1")
+    assert settings.value("main/page") == "stock"
 
     again = MainWindow(runner, tester, sqlite_db.describe(), settings)
     qtbot.addWidget(again)
@@ -130,3 +130,28 @@ def test_closing_asks_about_an_unsaved_editor(
     assert window.isVisible() and editor.isVisible()
     dialogs.answer = True
     assert window.close()
+
+
+def test_pages_are_built_when_first_shown_and_again_for_another_user(
+    qtbot: QtBot, runner: Runner, tester: UserRef, sqlite_db: Database, settings: QSettings
+) -> None:
+    window = shown_window(qtbot, runner, tester, sqlite_db, settings)
+    # Only the page on screen exists at start: the rest cost nothing until opened.
+    assert [k for k in ("items", "stock", "locations", "counts") if window.is_built(k)] == [
+        "items"
+    ]
+    with qtbot.waitSignal(window.stock_page.stock_loaded, timeout=TIMEOUT_MS):
+        window.show_page(window.STOCK)
+    assert window.is_built("stock") and window.current_page() is window.stock_page
+    assert window.pages.currentWidget() is window.stock_page
+    stock_before = window.stock_page
+
+    other = UserRef(id=tester.id, username="eva", display_name="Eva", role=tester.role)
+    window.set_user(other)
+    assert window.user == other
+    assert window.user_label.text() == "User: Eva"
+    # The page on screen is there again, built anew; the others wait to be opened.
+    assert window.is_built("stock") and not window.is_built("items")
+    assert window.stock_page is not stock_before
+    assert window.pages.currentWidget() is window.stock_page
+    assert window.nav.currentRow() == window.STOCK
