@@ -291,6 +291,13 @@ def test_full_demo_has_what_the_reports_need(sqlite_db: Database) -> None:
         assert set(policies) == set(Policy)
         assert policies[Policy.REORDER_POINT] > summary.items / 2
         assert (s.scalar(select(func.count(func.distinct(Item.category)))) or 0) >= 10
+        # Classified by consumption value, so cycle counts and proposals differ by class:
+        # A items, fewer than half of all, carry 80 % of the value.
+        classes = dict(
+            s.execute(select(Item.abc_class, func.count()).group_by(Item.abc_class)).tuples().all()
+        )
+        assert set(classes) == {"A", "B", "C"}
+        assert classes["A"] < summary.items / 2
         cartons = s.scalar(select(func.count()).where(func.length(Barcode.code) == 14))
         assert cartons and cartons > 30
         in_stock = (
