@@ -611,6 +611,31 @@ def count_frequencies(session: Session) -> dict[str, int]:
     return result
 
 
+PLAN_START_SETTING = "count_plan_start"
+
+
+def count_plan_start(session: Session) -> dt.date | None:
+    """The day cycle counting by plan began (setting ``count_plan_start``, ISO date), or
+    None when it is not set (the plan then runs from the start of the year).
+
+    A count the plan had on an earlier day is not due: a warehouse that starts counting
+    with Hylla in November starts with today's list, not with the year's backlog.
+    """
+    raw = get_setting(session, PLAN_START_SETTING).strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(
+            _(
+                "The setting for when cycle counting began (“{value}”) is not a date. "
+                "Write it as 2026-11-25, or leave it empty."
+            ).format(value=raw),
+            field=PLAN_START_SETTING,
+        ) from None
+
+
 def count_weekdays(session: Session) -> tuple[int, ...]:
     """The ISO weekdays (1 = Monday) counts are planned on (setting ``count_working_days``)."""
     raw = _setting(session, WORKING_DAYS_SETTING)
@@ -1544,6 +1569,7 @@ def due_counts(session: Session, today: dt.date) -> DueCounts:
     year and not counted since their latest planned day (items already in an open cycle
     count are left out: they are being counted), and the open cycle counts."""
     plan, classes = _plan(session, today.year)
+    plan_start = count_plan_start(session)
     in_progress = set(
         session.scalars(
             select(StockCountItem.item_id)
@@ -1556,7 +1582,7 @@ def due_counts(session: Session, today: dt.date) -> DueCounts:
         if item_id in in_progress:
             continue
         latest = plan.latest_on_or_before(item_id, today)
-        if latest is not None:
+        if latest is not None and (plan_start is None or latest >= plan_start):
             planned[item_id] = latest
     last = _last_counted(session, planned)
     local = {item_id: at.astimezone().date() for item_id, at in last.items()}

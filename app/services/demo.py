@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from app.barcodes.gtin import with_check_digit
 from app.i18n import _, locale_name
 from app.models import Item, Location, LocationKind, MoveKind, Policy, Supplier
-from app.services import abc_classes, ledger, locations, lots, settings
+from app.services import abc_classes, counting, ledger, locations, lots, settings
 from app.services.demo_data import CATEGORIES, SEASONS, SUPPLIERS, Category, Family
 from app.services.errors import ValidationError
 from app.services.items import BarcodeInput, ItemInput, SupplierItemInput, save_item
@@ -311,6 +311,9 @@ def create_demo(
     # Cycle counts and proposals go by ABC class: give the demo its classes from the
     # history just made, as a manager would on the first morning.
     abc_classes.classify_abc(session, user_id, today)
+    # Cycle counting starts today: the plan's earlier days are no backlog.
+    if not settings.get_setting(session, counting.PLAN_START_SETTING):
+        settings.set_setting(session, counting.PLAN_START_SETTING, today.isoformat())
     report(total, total)
     return DemoSummary(
         items=len(plans),

@@ -893,6 +893,25 @@ def test_due_counts_list_what_the_plan_has_due_until_it_is_counted(
     assert len(cycle.lines) == 5
 
 
+def test_counts_planned_before_cycle_counting_began_are_not_due(
+    db: Database, world: World
+) -> None:
+    day = dt.date(2026, 3, 2)
+    with unit_of_work(db) as s:
+        s.execute(update(Item).values(abc_class="A"))
+        everything = counting.due_counts(s, day)
+        # Each A item's latest planned day up to March 2 lies within the last month.
+        planned = {d.sku: d.planned_on for d in everything.items}
+        begin = sorted(planned.values())[2]  # two of the four were planned earlier
+        settings.set_setting(s, "count_plan_start", begin.isoformat())
+        due = counting.due_counts(s, day)
+    assert {d.sku for d in due.items} == {sku for sku, on in planned.items() if on >= begin}
+    assert len(due.items) < len(everything.items)
+    with unit_of_work(db) as s:
+        settings.set_setting(s, "count_plan_start", (day + dt.timedelta(days=1)).isoformat())
+        assert counting.due_counts(s, day).items == ()
+
+
 def test_a_cycle_count_of_nothing_due_is_refused(db: Database, world: World) -> None:
     with unit_of_work(db) as s:
         s.execute(update(Item).values(abc_class="C"))
@@ -908,6 +927,7 @@ def test_a_cycle_count_of_nothing_due_is_refused(db: Database, world: World) -> 
         ("count_frequency_a", "monthly", "The count frequency of class A (“monthly”)"),
         ("count_working_days", "mon-fri", "The counting days setting “mon-fri”"),
         ("count_tolerance_percent", "-5", "The count tolerance setting “-5”"),
+        ("count_plan_start", "25/11", "The setting for when cycle counting began (“25/11”)"),
     ],
 )
 def test_bad_count_settings_are_named(
