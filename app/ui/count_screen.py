@@ -855,9 +855,14 @@ class CountScreen(QWidget):
         if not closed.unscanned:
             title = _("Bin {code} closed.").format(code=closed.bin_code)
             self._say(Tone.SUCCESS, title, _("Scan the next bin label."))
+            self._current_line = None
             self.show_count(
                 closed.count, title + "\n" + _("Scan the next bin label."), Tone.SUCCESS
             )
+            # No line of a closed bin stays chosen: a quantity typed now, meant for the
+            # next bin's first item, must not change the count of the bin just closed.
+            self.lines_table.clearSelection()
+            self._update_qty_item()
             self.focus_scan_target()
             return
         self.show_count(closed.count, self.message_label.text(), None)

@@ -336,6 +336,15 @@ def test_a_blind_count_by_scanning_then_review_and_approval(
     assert closed_signal.args[0].unscanned == ()
     assert screen.message_label.text().startswith("Bin A-01-02 closed.")
     assert "Bins closed: 2 of 2" in screen.progress_label.text()
+    # A quantity typed now (meant for the next bin) changes nothing in the closed one.
+    assert screen.selected_line() is None
+    screen.qty_edit.setText("7")
+    screen.set_typed_quantity()
+    assert screen.qty_error.text() == (
+        "Scan the item first (or select its line), then type its count."
+    )
+    assert cell(screen, "MJOLK-1L", screen.lines_model.COUNTED) == "42 pcs"
+    screen.qty_edit.clear()
 
     # Finish: Enter in the question opens the review, which is not blind.
     finish = opened(qtbot, screen.dialog_opened, screen.finish_count)
