@@ -67,6 +67,7 @@ from app.ui.link_barcode_dialog import can_link
 from app.ui.receipt_dialogs import ConfirmDialog
 from app.ui.runner import Runner
 from app.ui.scan_feedback import Tone
+from app.ui.scanner import catch_typed_codes
 from app.ui.table_model import CachedRowsModel, Column, RowTableModel
 from app.ui.widgets import error_label, make_table_view, mark_error, set_column_widths
 
@@ -339,6 +340,8 @@ class CountScreen(QWidget):
         _configure(self.lines_table, self.lines_model)
         self.lines_table.horizontalHeader().setStretchLastSection(False)
         self.lines_table.setObjectName("count_lines")
+        # A scan the scanner filter took for typing arrives here whole, not lost.
+        self.typed_codes = catch_typed_codes(self.lines_table)
         self.lines_table.setFont(scaled_font(self.font(), TABLE_POINT_SIZE))
         self.lines_table.verticalHeader().setDefaultSectionSize(
             self.lines_table.fontMetrics().height() + 16

@@ -85,6 +85,7 @@ from app.ui.purchase_orders_page import (
 from app.ui.receipt_dialogs import ConfirmDialog, LotDialog
 from app.ui.runner import Runner
 from app.ui.scan_feedback import Tone
+from app.ui.scanner import catch_typed_codes
 from app.ui.table_model import CachedRowsModel, Column, RowTableModel
 from app.ui.widgets import error_label, make_table_view, mark_error, set_column_widths
 
@@ -591,6 +592,8 @@ class ReceivingPage(QWidget):
         self.lines_model = ReceiptLinesModel(self)
         self.lines_table = make_table_view(self.lines_model)
         self.lines_table.setObjectName("receipt_lines")
+        # A scan the scanner filter took for typing arrives here whole, not lost.
+        self.typed_codes = catch_typed_codes(self.lines_table)
         self.lines_table.setFont(_font(self.font(), TABLE_POINT_SIZE))
         self.lines_table.verticalHeader().setDefaultSectionSize(
             self.lines_table.fontMetrics().height() + 14

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import shiboken6
 from PySide6.QtCore import (
@@ -578,3 +578,77 @@ def _copy(event: QKeyEvent) -> QKeyEvent:
         event.isAutoRepeat(),
         event.count(),
     )
+
+
+class TypedCodeCatcher(QObject):
+    """Takes what is typed into a widget that holds no text — the table a scan screen
+    keeps the focus on — and, with Enter, delivers it as a code through ``submit``.
+
+    The scanner filter tells a scan from typing by its speed. A scan it took for typing
+    (a burst split because the machine was busy, a scanner slower than its setting) is
+    replayed as keys into the focused widget; in a table those keys would only jump
+    between rows, and the scan would be lost without a word. Caught here, it arrives
+    whole, exactly as if it had been typed into the "type a code" field, and is shown
+    as found or not found like any scan. A person typing a code there gets the same.
+    """
+
+    #: A pause this long starts a new code (old keys typed by mistake are dropped).
+    RESET_AFTER_S = 3.0
+
+    def __init__(self, widget: QWidget, submit: Callable[[str], None]) -> None:
+        super().__init__(widget)
+        self._submit = submit
+        self._buffer = ""
+        self._last = 0.0
+        widget.installEventFilter(self)
+
+    @property
+    def pending(self) -> str:
+        """What has been typed since the last Enter."""
+        return self._buffer
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.FocusOut:
+            self._buffer = ""
+            return False
+        if kind != _KEY_PRESS or not isinstance(event, QKeyEvent):
+            return False
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if not self._buffer:
+                return False
+            code, self._buffer = self._buffer, ""
+            self._submit(code)
+            return True
+        if key == Qt.Key.Key_Escape:
+            self._buffer = ""
+            return False
+        text = event.text()
+        command = event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier
+            | Qt.KeyboardModifier.AltModifier
+            | Qt.KeyboardModifier.MetaModifier
+        )
+        if key == Qt.Key.Key_BracketRight and command == Qt.KeyboardModifier.ControlModifier:
+            text = GS  # Ctrl+] is the group separator of a GS1 code
+        elif not text or not text.isprintable() or command:
+            return False
+        now = time.perf_counter()
+        if now - self._last > self.RESET_AFTER_S:
+            self._buffer = ""
+        self._last = now
+        self._buffer += text
+        return True
+
+
+def catch_typed_codes(widget: QWidget) -> TypedCodeCatcher:
+    """Make codes typed into ``widget`` (a scan screen's table) arrive as scans, through
+    the scanner of the window it is in (see :class:`TypedCodeCatcher`)."""
+
+    def submit(code: str) -> None:
+        scanner = getattr(widget.window(), "scanner", None)
+        if isinstance(scanner, ScannerInput):
+            scanner.submit(code)
+
+    return TypedCodeCatcher(widget, submit)
