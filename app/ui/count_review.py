@@ -390,7 +390,7 @@ class CountReview(QWidget):
                 model.SYSTEM: 110,
                 model.COUNTED: 80,
                 model.VARIANCE: 80,
-                model.VALUE: 80,
+                model.VALUE: 100,  # "−1,014.35" in bold
                 model.COUNTED_BY: 82,
                 model.MARK: 200,
             },
