@@ -444,6 +444,18 @@ class CountsPage(QWidget):
         """Stock changed elsewhere: reload the start panel when next shown."""
         self._loader.mark_stale()
 
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """The keys of counting, for the keyboard help (F1)."""
+        return [
+            (_("Scan"), _("A bin label chooses the bin; an item counts one, a carton its pack")),
+            ("Alt+Q", _("Type the count of the chosen line; Enter sets it")),
+            ("Ctrl+Z", _("Undo your last entry")),
+            ("Ctrl+Enter", _("Close the bin (asks about expected items not scanned)")),
+            ("Alt+F", _("Finish counting and open the review")),
+            ("Ctrl+A", _("In the review: select every line, then Alt+A approve or Alt+R recount")),
+            ("Ctrl+F", _("The counts filter, or the quantity field while counting")),
+        ]
+
     def focus_filter(self) -> None:
         """Ctrl+F: the counts filter on the start panel, the quantity on the counting screen."""
         index = self.stack.currentIndex()

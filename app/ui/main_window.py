@@ -44,6 +44,7 @@ from app.ui.runner import Runner
 from app.ui.scan_feedback import ScanBanner, ScanSounds, Tone
 from app.ui.scanner import ScannerInput, load_setup
 from app.ui.settings_page import sounds_enabled
+from app.ui.shortcuts_help import ShortcutsHelp
 from app.ui.widgets import icon
 
 if TYPE_CHECKING:
@@ -171,6 +172,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_filter)
         QShortcut(QKeySequence.StandardKey.New, self, self.new_item)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh)
+        QShortcut(QKeySequence(Qt.Key.Key_F1), self, self.show_shortcuts)
 
         self._restore_state()
 
@@ -358,6 +360,25 @@ class MainWindow(QMainWindow):
             if page is not current and mark is not None:
                 mark()
         current.refresh()
+
+    def show_shortcuts(self) -> ShortcutsHelp:
+        """The keyboard help (F1): the window's keys, the pages', the current page's."""
+        everywhere = [
+            ("F1", _("This list of keys")),
+            ("Ctrl+F", _("Find: the filter of the page on screen")),
+            ("Ctrl+N", _("New item")),
+            ("F5", _("Reload the page on screen")),
+        ]
+        pages = [(spec.shortcut, spec.title()) for spec in self._specs if spec.shortcut]
+        page = self.current_page()
+        own = getattr(page, "shortcuts", None)
+        index = max(self.nav.currentRow(), 0)
+        dialog = ShortcutsHelp(
+            everywhere, pages, own() if own is not None else [], self._specs[index].title(), self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def focus_filter(self) -> None:
         """Put the cursor in the current page's filter (Ctrl+F)."""

@@ -737,6 +737,22 @@ class ReceivingPage(QWidget):
         """Orders changed elsewhere: reload the start lists when next shown."""
         self._start_stale = True
 
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """The keys of receiving, for the keyboard help (F1)."""
+        return [
+            (
+                _("Scan"),
+                _(
+                    "The order's barcode starts its receipt; goods count in; "
+                    "a bin label changes the bin"
+                ),
+            ),
+            ("Ctrl+Z", _("Undo the last scan")),
+            ("Ctrl+Enter", _("Post the receipt")),
+            ("Ctrl+F", _("The order filter, or the quantity field on a receipt")),
+            (_("Enter / Esc"), _("Answer a question: yes / no")),
+        ]
+
     def focus_filter(self) -> None:
         """Ctrl+F: the order filter on the start panel, the quantity field on a receipt."""
         if self.stack.currentIndex() == self.START:

@@ -155,3 +155,19 @@ def test_pages_are_built_when_first_shown_and_again_for_another_user(
     assert window.stock_page is not stock_before
     assert window.pages.currentWidget() is window.stock_page
     assert window.nav.currentRow() == window.STOCK
+
+
+def test_f1_lists_the_keys_of_the_window_and_of_the_page(
+    qtbot: QtBot, runner: Runner, tester: UserRef, sqlite_db: Database, settings: QSettings
+) -> None:
+    window = shown_window(qtbot, runner, tester, sqlite_db, settings)
+    help_dialog = window.show_shortcuts()
+    text = help_dialog.plain_text()
+    assert "F1\tThis list of keys" in text
+    assert "Ctrl+1\tItems" in text and "Ctrl+6\tCounts" in text
+    assert "On this page" not in text  # the Items page lists no keys of its own
+    help_dialog.close()
+    window.show_page(window.COUNTS)
+    text = window.show_shortcuts().plain_text()
+    assert "On this page: Counts" in text
+    assert "Ctrl+Enter\tClose the bin (asks about expected items not scanned)" in text
