@@ -1,0 +1,227 @@
+"""The delivery note that goes with a shipment: our header, the customer's address, the
+shipment number as a Code 128 barcode (vector), what is in the parcel (item, lot,
+quantity), and for each line of the order what was ordered, shipped before, shipped now
+and what is still to come, with the date it is expected. No prices: it travels with
+the goods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+
+from app.i18n import _
+from app.reports.common import (
+    CONTENT_WIDTH,
+    Party,
+    bold,
+    build_pdf,
+    chunked_tables,
+    company_block,
+    fields_block,
+    fmt_date,
+    fmt_datetime,
+    fmt_qty,
+    grid_style,
+    party_block,
+    styles,
+    text,
+)
+from app.reports.purchase_order import order_barcode
+
+
+@dataclass(frozen=True)
+class DeliveryNotePdfLine:
+    """So much of one item (and lot) in the shipment."""
+
+    sku: str
+    name: str
+    lot: str
+    expiry: dt.date | None
+    quantity: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class DeliveryNoteOrderLine:
+    """One order line's progress: ordered, shipped before, now, and still to come."""
+
+    sku: str
+    name: str
+    unit: str
+    ordered: Decimal
+    shipped_before: Decimal
+    shipped_now: Decimal
+    backordered: Decimal
+    expected_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class DeliveryNotePdf:
+    """Everything the delivery note shows (built by ``shipping.delivery_note_data``)."""
+
+    number: str
+    order_number: str
+    shipped_at: dt.datetime
+    company: Party
+    customer: Party
+    customer_code: str
+    customer_reference: str
+    shipped_by: str
+    lines: tuple[DeliveryNotePdfLine, ...]
+    order_lines: tuple[DeliveryNoteOrderLine, ...]
+    note: str = ""
+
+
+def _header(data: DeliveryNotePdf) -> Table:
+    s = styles()
+    right: list[Flowable] = [
+        bold(_("Delivery note"), s.title),
+        Spacer(1, 2 * mm),
+        order_barcode(data.number),
+        bold(data.number, s.body),
+        Spacer(1, 2 * mm),
+        fields_block(
+            [
+                (_("Order"), data.order_number),
+                (_("Shipped"), fmt_datetime(data.shipped_at)),
+                (_("Packed by"), data.shipped_by),
+            ]
+        ),
+    ]
+    table = Table([[company_block(data.company), right]], colWidths=[CONTENT_WIDTH * 0.52, None])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return table
+
+
+def _addresses(data: DeliveryNotePdf) -> Table:
+    extra = [_("Customer number: {code}").format(code=data.customer_code)]
+    if data.customer_reference:
+        extra.append(_("Your reference: {ref}").format(ref=data.customer_reference))
+    deliver_to = party_block(_("Deliver to"), data.customer, extra)
+    sender = party_block(_("Sender"), Party(data.company.name, data.company.address))
+    table = Table([[deliver_to, sender]], colWidths=[CONTENT_WIDTH * 0.52, None])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("BOX", (0, 0), (0, 0), 0.4, colors.HexColor("#9aa0a6")),
+                ("LEFTPADDING", (0, 0), (0, 0), 5),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ("LEFTPADDING", (1, 0), (1, 0), 12),
+            ]
+        )
+    )
+    return table
+
+
+def _lot(line: DeliveryNotePdfLine) -> str:
+    if line.expiry is not None and line.lot != line.expiry.isoformat():
+        return f"{line.lot} ({fmt_date(line.expiry)})" if line.lot else fmt_date(line.expiry)
+    return line.lot
+
+
+def _contents(data: DeliveryNotePdf) -> list[Flowable]:
+    s = styles()
+    header = [
+        text(_("SKU"), s.head),
+        text(_("Description"), s.head),
+        text(_("Lot"), s.head),
+        text(_("Quantity"), s.head_right),
+        text(_("Unit"), s.head),
+    ]
+    rows = [
+        [
+            text(line.sku, s.cell),
+            text(line.name, s.cell),
+            text(_lot(line), s.cell),
+            text(fmt_qty(line.quantity), s.cell_right),
+            text(line.unit, s.cell),
+        ]
+        for line in data.lines
+    ]
+    # Column edges line up with the progress table below (a tidier page; and text
+    # extraction, which follows ruled lines across the page, reads both tables right).
+    widths = [w * mm for w in (27, 67, 42, 18, 26)]
+    return list(chunked_tables(header, rows, widths, grid_style()))
+
+
+def _progress(data: DeliveryNotePdf) -> list[Flowable]:
+    if not data.order_lines:
+        return []
+    s = styles()
+    header = [
+        text(_("SKU"), s.head),
+        text(_("Description"), s.head),
+        text(_("Ordered"), s.head_right),
+        text(_("Delivered before"), s.head_right),
+        text(_("This delivery"), s.head_right),
+        text(_("To come"), s.head_right),
+        text(_("Expected"), s.head),
+    ]
+    rows = [
+        [
+            text(line.sku, s.cell),
+            text(line.name, s.cell),
+            text(fmt_qty(line.ordered), s.cell_right),
+            text(fmt_qty(line.shipped_before), s.cell_right),
+            text(fmt_qty(line.shipped_now), s.cell_right),
+            text(fmt_qty(line.backordered) if line.backordered else "", s.cell_right),
+            text(fmt_date(line.expected_date) if line.backordered else "", s.cell),
+        ]
+        for line in data.order_lines
+    ]
+    widths = [w * mm for w in (27, 49, 18, 22, 20, 18, 26)]
+    return [
+        Spacer(1, 6 * mm),
+        text(_("Your order {number}").format(number=data.order_number), s.label),
+        Spacer(1, 1 * mm),
+        *chunked_tables(header, rows, widths, grid_style()),
+    ]
+
+
+def render_delivery_note(data: DeliveryNotePdf) -> bytes:
+    """The delivery note as PDF bytes (A4, "page X of Y")."""
+    s = styles()
+    story: list[Flowable] = [
+        _header(data),
+        Spacer(1, 6 * mm),
+        _addresses(data),
+        Spacer(1, 6 * mm),
+        *_contents(data),
+        *_progress(data),
+    ]
+    if data.note:
+        story += [Spacer(1, 6 * mm), text(_("Note"), s.label), text(data.note, s.body)]
+    story += [
+        Spacer(1, 8 * mm),
+        text(
+            _(
+                "Please check the goods on arrival and tell us within 8 days, quoting "
+                "{number}, if anything is missing or damaged."
+            ).format(number=data.number),
+            s.small,
+        ),
+    ]
+    title = _("Delivery note {number}").format(number=data.number)
+    return build_pdf(
+        story,
+        title=title,
+        author=data.company.name,
+        footer=f"{data.company.name} · {title}" if data.company.name else title,
+    )

@@ -1,0 +1,201 @@
+"""The pick list a picker carries: the order number as a Code 128 barcode (vector, so the
+pick screen can scan it off the paper), the customer, then one row per bin and lot to
+take goods from, in bin-path order so one walk through the aisles picks the order, with
+an empty "picked" column to tick or write in. What is on backorder is listed after, so
+nobody looks for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+
+from app.i18n import _
+from app.reports.common import (
+    CONTENT_WIDTH,
+    Party,
+    bold,
+    build_pdf,
+    chunked_tables,
+    company_block,
+    fields_block,
+    fmt_date,
+    fmt_datetime,
+    fmt_qty,
+    grid_style,
+    party_block,
+    styles,
+    text,
+)
+from app.reports.purchase_order import order_barcode
+
+
+@dataclass(frozen=True)
+class PickListPdfLine:
+    """Take ``quantity`` of one item (and lot) from one bin; ``bin_code`` "" = no bin has it."""
+
+    bin_code: str
+    sku: str
+    name: str
+    lot: str
+    expiry: dt.date | None
+    quantity: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class WaitingPdfLine:
+    """An item on backorder: not picked now."""
+
+    sku: str
+    name: str
+    quantity: Decimal
+    unit: str
+    expected_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class PickListPdf:
+    """Everything the pick list shows (built by ``picking.pick_list_data``)."""
+
+    number: str
+    order_date: dt.date
+    requested_date: dt.date | None
+    customer: Party
+    customer_code: str
+    customer_reference: str
+    company: Party
+    printed_at: dt.datetime
+    lines: tuple[PickListPdfLine, ...]
+    waiting: tuple[WaitingPdfLine, ...] = ()
+    note: str = ""
+
+
+def _header(data: PickListPdf) -> Table:
+    s = styles()
+    right: list[Flowable] = [
+        bold(_("Pick list"), s.title),
+        Spacer(1, 2 * mm),
+        order_barcode(data.number),
+        bold(data.number, s.body),
+        Spacer(1, 2 * mm),
+        fields_block(
+            [
+                (_("Order date"), fmt_date(data.order_date)),
+                (_("Requested"), fmt_date(data.requested_date) or _("as soon as possible")),
+                (_("Printed"), fmt_datetime(data.printed_at)),
+            ]
+        ),
+    ]
+    table = Table([[company_block(data.company), right]], colWidths=[CONTENT_WIDTH * 0.52, None])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return table
+
+
+def _customer(data: PickListPdf) -> list[Flowable]:
+    extra = [_("Customer number: {code}").format(code=data.customer_code)]
+    if data.customer_reference:
+        extra.append(_("Their reference: {ref}").format(ref=data.customer_reference))
+    return party_block(_("Customer"), data.customer, extra)
+
+
+def _lot(line: PickListPdfLine) -> str:
+    if line.expiry is not None and line.lot != line.expiry.isoformat():
+        return f"{line.lot} ({fmt_date(line.expiry)})" if line.lot else fmt_date(line.expiry)
+    return line.lot
+
+
+def _lines(data: PickListPdf) -> list[Flowable]:
+    s = styles()
+    header = [
+        text(_("Bin"), s.head),
+        text(_("SKU"), s.head),
+        text(_("Description"), s.head),
+        text(_("Lot"), s.head),
+        text(_("To pick"), s.head_right),
+        text(_("Unit"), s.head),
+        text(_("Picked"), s.head_right),
+    ]
+    rows = [
+        [
+            bold(line.bin_code, s.cell) if line.bin_code else text(_("(no bin)"), s.cell),
+            text(line.sku, s.cell),
+            text(line.name, s.cell),
+            text(_lot(line), s.cell),
+            bold(fmt_qty(line.quantity), s.cell_right),
+            text(line.unit, s.cell),
+            text("", s.cell),
+        ]
+        for line in data.lines
+    ]
+    widths = [w * mm for w in (22, 27, 56, 28, 19, 12, 16)]
+    # Taller rows leave room to write a figure in the "picked" column.
+    style = grid_style(extra=[("TOPPADDING", (0, 1), (-1, -1), 4.5)])
+    return list(chunked_tables(header, rows, widths, style))
+
+
+def _waiting(data: PickListPdf) -> list[Flowable]:
+    if not data.waiting:
+        return []
+    s = styles()
+    header = [
+        text(_("SKU"), s.head),
+        text(_("Description"), s.head),
+        text(_("On backorder"), s.head_right),
+        text(_("Unit"), s.head),
+        text(_("Expected"), s.head),
+    ]
+    rows = [
+        [
+            text(line.sku, s.cell),
+            text(line.name, s.cell),
+            text(fmt_qty(line.quantity), s.cell_right),
+            text(line.unit, s.cell),
+            text(fmt_date(line.expected_date), s.cell),
+        ]
+        for line in data.waiting
+    ]
+    widths = [w * mm for w in (27, 83, 24, 16, 30)]
+    return [
+        Spacer(1, 6 * mm),
+        text(_("Not to pick now (on backorder)"), s.label),
+        Spacer(1, 1 * mm),
+        *chunked_tables(header, rows, widths, grid_style()),
+    ]
+
+
+def render_pick_list(data: PickListPdf) -> bytes:
+    """The pick list as PDF bytes (A4, "page X of Y")."""
+    s = styles()
+    story: list[Flowable] = [
+        _header(data),
+        Spacer(1, 6 * mm),
+        *_customer(data),
+        Spacer(1, 6 * mm),
+    ]
+    if data.lines:
+        story += _lines(data)
+    else:
+        story.append(text(_("Nothing is left to pick on this order."), s.body))
+    story += _waiting(data)
+    if data.note:
+        story += [Spacer(1, 6 * mm), text(_("Note"), s.label), text(data.note, s.body)]
+    title = _("Pick list {number}").format(number=data.number)
+    return build_pdf(
+        story,
+        title=title,
+        author=data.company.name,
+        footer=f"{data.company.name} · {title}" if data.company.name else title,
+    )
