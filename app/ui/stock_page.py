@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -72,6 +73,8 @@ class StockPage(QWidget):
     moves_loaded = Signal(int)
     #: The user asked to open an item (double-click): the main window opens its editor.
     open_item_requested = Signal(int)
+    #: "Write down…" on the selected row (a WarehouseStockRow): the Write-downs page opens.
+    write_down_requested = Signal(object)
 
     SKU, NAME, BIN, LOT, EXPIRY, QUANTITY, UNIT, UNIT_COST, VALUE = range(9)
 
@@ -95,6 +98,10 @@ class StockPage(QWidget):
         self.count_label.setProperty("role", "muted")
         self.value_label = QLabel()
         self.value_label.setProperty("role", "heading")
+        self.write_down_button = QPushButton(_("Write down…"))
+        self.write_down_button.setObjectName("stock_write_down")
+        self.write_down_button.setToolTip(_("Scrap the selected stock or lower its value"))
+        self.write_down_button.setEnabled(False)
 
         self.table = make_table_view(self.model)
         self.table.setObjectName("stock_table")
@@ -142,6 +149,7 @@ class StockPage(QWidget):
         bar.addWidget(self.count_label, 1)
         bar.addStretch(1)
         bar.addWidget(self.value_label)
+        bar.addWidget(self.write_down_button)
         upper = QWidget()
         upper_layout = QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
@@ -168,6 +176,7 @@ class StockPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._selection_changed)
         self.table.doubleClicked.connect(self._open_index)
+        self.write_down_button.clicked.connect(self._write_down)
         self._update_summary()
 
     # --- data ----------------------------------------------------------------------------
@@ -252,8 +261,14 @@ class StockPage(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return self.model.row_at(rows[0].row()) if rows else None
 
+    def _write_down(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.write_down_requested.emit(row)
+
     def _selection_changed(self, *_args: object) -> None:
         row = self.selected_row()
+        self.write_down_button.setEnabled(row is not None)
         if row is None or row.item_id == self._moves_for:
             return
         self._moves_for = row.item_id
