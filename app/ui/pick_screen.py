@@ -1,0 +1,1295 @@
+"""The Picking page: an order's goods taken off the shelves by scanning, then shipped.
+
+Built like the receiving and counting screens for a worker with a scanner who reads the
+screen from a step away: the bin being picked from in a large yellow box, the last
+scan's result in large type in its colour (green done, red refused), and the order's
+lines with where to take each, how many, and a mark in colour *and* words.
+
+Everything works from the scanner and the keyboard: scan the order number on the pick
+list (or pick the order in the list and press Enter) to start; scan a bin label, then
+the goods (a carton code counts its pack); a wrong item is refused, red with the error
+sound, and nothing is saved. The quantity field (Alt+Q) picks a typed quantity of the
+selected line from the bin; Alt+S reports a short pick with its reason; Ctrl+Z undoes
+the last pick; Ctrl+Enter ships what is picked, and the delivery note is offered.
+
+Each action goes to :mod:`app.services.picking` on the database worker, which saves it
+as it happens and answers with the whole pick as it now is; the screen only shows that.
+A pick left half-way continues exactly where it was.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _, ngettext
+from app.models.orders import OrderStatus, ShortReason
+from app.services import orders, picking, scanning, shipping
+from app.services.errors import FieldErrors, HyllaError, ValidationError
+from app.services.orders import OrderRow
+from app.services.picking import PickLineView, PickOutcome, PickStatus, PickView
+from app.services.scanning import ScanResult
+from app.services.shipping import ShipmentPosted
+from app.services.users import UserRef
+from app.ui import feedback
+from app.ui.formatting import fmt_count, fmt_date, fmt_qty, fmt_qty_edit
+from app.ui.link_barcode_dialog import can_link
+from app.ui.purchase_orders_page import choose_pdf_path, open_pdf, suggested_pdf_path, write_pdf
+from app.ui.receipt_dialogs import ConfirmDialog
+from app.ui.runner import Runner
+from app.ui.scan_feedback import Tone
+from app.ui.table_model import CachedRowsModel, Column, RowTableModel
+from app.ui.widgets import error_label, make_table_view, mark_error, set_column_widths
+
+Index = QModelIndex | QPersistentModelIndex
+
+BIN_POINT_SIZE = 36.0
+MESSAGE_POINT_SIZE = 20.0
+HEADING_POINT_SIZE = 15.0
+TABLE_POINT_SIZE = 14.0
+PROMPT_POINT_SIZE = 20.0
+
+PICKED_BG = QColor("#c8e6c9")
+SHORT_BG = QColor("#ffe0b2")
+HERE_BG = QColor("#fff59d")
+DARK_TEXT = QColor("#111111")
+WAITING_TEXT = QColor("#4a555c")
+
+TONE_STYLE = {
+    Tone.SUCCESS: "background: #e8f5e9; color: #1b5e20; border-left: 10px solid #1b5e20;",
+    Tone.PROBLEM: "background: #ffebee; color: #b71c1c; border-left: 10px solid #b71c1c;",
+    Tone.INFO: "background: #eceff1; color: #263238; border-left: 10px solid #263238;",
+}
+PICKABLE = (OrderStatus.CONFIRMED, OrderStatus.PICKING, OrderStatus.PARTLY_SHIPPED)
+_BINS_SHOWN = 3
+
+
+def _font(base: QFont, point_size: float, bold: bool = False) -> QFont:
+    font = QFont(base)
+    font.setPointSizeF(point_size)
+    font.setBold(bold)
+    return font
+
+
+def _set_style(widget: QWidget, sheet: str) -> None:
+    # Re-applying an unchanged style sheet still re-polishes every child: skip it.
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
+
+
+def _qty_unit(value: Decimal, unit: str) -> str:
+    return f"{fmt_qty(value)} {unit}"
+
+
+# --- what a line says ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PickMark:
+    """How a pick line is marked: words for everyone, a background for a glance."""
+
+    text: str
+    background: QColor | None
+    muted: bool = False
+
+
+def pick_mark(line: PickLineView, current_bin_id: int | None) -> PickMark:
+    """The mark of a line: picked, short (with the reason), here in this bin, on
+    backorder, or still to pick."""
+    if line.to_pick == 0 and line.backordered > 0:
+        text = _("On backorder")
+        if line.expected_date is not None:
+            text = _("On backorder, expected {date}").format(date=fmt_date(line.expected_date))
+        return PickMark(text, None, muted=True)
+    if line.to_pick == 0 and line.shipped > 0:
+        return PickMark(
+            "✓ " + _("Shipped {qty}").format(qty=_qty_unit(line.shipped, line.unit)), None
+        )
+    if line.to_pick == 0:
+        return PickMark(_("Nothing to pick"), None, muted=True)
+    if line.remaining == 0 and line.short > 0:
+        reason = picking.short_reason_label(line.short_reason) if line.short_reason else ""
+        return PickMark(
+            _("SHORT {qty}: {reason}").format(qty=fmt_qty(line.short), reason=reason), SHORT_BG
+        )
+    if line.remaining == 0:
+        return PickMark("✓ " + _("Picked"), PICKED_BG)
+    if current_bin_id is not None and any(b.bin_id == current_bin_id for b in line.bins):
+        return PickMark(
+            _("PICK HERE: {qty}").format(qty=_qty_unit(line.remaining, line.unit)), HERE_BG
+        )
+    if line.picked > 0:
+        return PickMark(_("{qty} still to pick").format(qty=fmt_qty(line.remaining)), None)
+    return PickMark(_("To pick"), None)
+
+
+def bins_text(line: PickLineView) -> str:
+    """Where to take what is left of a line: "A-01-01 (12), B-02-03 (4)"."""
+    if line.remaining == 0:
+        return ""
+    if not line.bins:
+        return _("none in stock")
+    shown = [
+        f"{b.bin_code} ({fmt_qty(b.quantity)})" + (f" {b.lot}" if b.lot else "")
+        for b in line.bins[:_BINS_SHOWN]
+    ]
+    if len(line.bins) > _BINS_SHOWN:
+        shown.append("…")
+    return ", ".join(shown)
+
+
+def _sort_key(line: PickLineView) -> tuple[int, str, int]:
+    # Lines still to pick in bin path order (the walk), done ones below in line order.
+    if line.remaining > 0:
+        return (0, line.bins[0].bin_code if line.bins else "\uffff", line.line_no)
+    return (1, "", line.line_no)
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: PickLineView
+    current: bool
+    texts: tuple[str, ...]
+    background: QBrush | None
+    mark_background: QBrush | None
+    foreground: QBrush | None
+
+
+class PickLinesModel(CachedRowsModel):
+    """The order's lines on the pick screen; the line last picked drawn as current."""
+
+    BINS, SKU, NAME, TO_PICK, PICKED, LEFT, MARK = range(7)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.set_columns(
+            [
+                _("Take from"),
+                _("SKU"),
+                _("Item"),
+                _("To pick"),
+                _("Picked"),
+                _("Left"),
+                _("Status"),
+            ],
+            {self.TO_PICK, self.PICKED, self.LEFT},
+            {
+                self.BINS: _("The bins holding it, with how many, in the order to take them."),
+                self.TO_PICK: _("What is reserved for the order and not yet shipped."),
+                self.LEFT: _("What is still to pick (neither picked nor reported short)."),
+            },
+        )
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._dark = QBrush(DARK_TEXT)
+        self._waiting = QBrush(WAITING_TEXT)
+        self._current = QBrush(HERE_BG)
+
+    def set_view(self, view: PickView, current_line: int | None) -> None:
+        """Show the lines of ``view``; only rows that changed are repainted when the lines
+        stay in the same order."""
+        lines = sorted(view.lines, key=_sort_key)
+        rows = [
+            self._row(line, line.line_id == current_line, view.current_bin_id) for line in lines
+        ]
+        if [r.line.line_id for r in self._rows] == [r.line.line_id for r in rows]:
+            for n, row in enumerate(rows):
+                if self._rows[n] != row:
+                    self._rows[n] = row
+                    self.dataChanged.emit(self.index(n, 0), self.index(n, self.MARK))
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def _row(self, line: PickLineView, current: bool, bin_id: int | None) -> _Row:
+        mark = pick_mark(line, bin_id)
+        mark_background = QBrush(mark.background) if mark.background is not None else None
+        if mark.background is not None or current:
+            foreground: QBrush | None = self._dark
+        else:
+            foreground = self._waiting if mark.muted else None
+        texts = (
+            bins_text(line),
+            line.sku,
+            line.name,
+            _qty_unit(line.to_pick, line.unit),
+            fmt_qty(line.picked),
+            fmt_qty(line.remaining),
+            mark.text,
+        )
+        return _Row(
+            line=line,
+            current=current,
+            texts=texts,
+            background=self._current if current else None,
+            mark_background=mark_background,
+            foreground=foreground,
+        )
+
+    def row_of(self, line_id: int | None) -> int:
+        """The row of line ``line_id``, or -1."""
+        return next((n for n, row in enumerate(self._rows) if row.line.line_id == line_id), -1)
+
+    def texts(self) -> list[tuple[str, ...]]:
+        """Every cell's text, row by row (what the screen shows)."""
+        return [row.texts for row in self._rows]
+
+    def row_data(self, row: Any, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return row.mark_background if column == self.MARK else row.background
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return row.foreground
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if row.current or column in (self.MARK, self.BINS) else None
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+def pickable_columns() -> list[Column[OrderRow]]:
+    """Columns of the orders waiting to be picked."""
+    return [
+        Column(_("Order"), lambda r: r.number, sort_key=lambda r: int(r.number.split("-")[-1])),
+        Column(_("Customer"), lambda r: r.customer_name),
+        Column(_("Status"), lambda r: r.status_text),
+        Column(
+            _("Requested"),
+            lambda r: fmt_date(r.requested_date),
+            sort_key=lambda r: r.requested_date,
+        ),
+        Column(_("Lines"), lambda r: fmt_count(r.lines), sort_key=lambda r: r.lines, numeric=True),
+        Column(
+            _("Backorder"),
+            lambda r: (
+                ngettext("{n} line", "{n} lines", r.backorder_lines).format(n=r.backorder_lines)
+                if r.backorder_lines
+                else ""
+            ),
+            sort_key=lambda r: r.backorder_lines,
+        ),
+    ]
+
+
+class _Table(QTableView):
+    """A list whose Enter key does the panel's main action."""
+
+    activated_by_key = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            self.activated_by_key.emit()
+            return
+        super().keyPressEvent(event)
+
+
+# --- the short pick dialog ------------------------------------------------------------------
+
+
+class ShortPickDialog(QDialog):
+    """Report that goods of a line cannot be picked: how many and why. Saved on the
+    worker; the service's objections appear under their field."""
+
+    #: The short pick was saved (a PickOutcome).
+    completed = Signal(object)
+
+    def __init__(
+        self,
+        runner: Runner,
+        user: UserRef,
+        order_id: int,
+        line: PickLineView,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setObjectName("short_pick_dialog")
+        self.setWindowTitle(_("Short pick: {sku}").format(sku=line.sku))
+        self._runner = runner
+        self._user = user
+        self._order_id = order_id
+        self._line = line
+        question = QLabel(
+            _(
+                "{sku} {name}: {left} {unit} are left to pick. How many are missing, and why?"
+            ).format(sku=line.sku, name=line.name, left=fmt_qty(line.remaining), unit=line.unit)
+        )
+        question.setWordWrap(True)
+        question.setFont(_font(self.font(), HEADING_POINT_SIZE, bold=True))
+        self.qty_edit = QLineEdit(fmt_qty_edit(line.remaining))
+        self.qty_edit.setObjectName("short_quantity")
+        self.reason_combo = QComboBox()
+        self.reason_combo.setObjectName("short_reason")
+        for reason in ShortReason:
+            self.reason_combo.addItem(picking.short_reason_label(reason), reason.value)
+        self.note_edit = QLineEdit()
+        self.note_edit.setObjectName("short_note")
+        self.note_edit.setMaxLength(200)
+        self.note_edit.setPlaceholderText(_("What happened (needed for Other)"))
+        self.qty_error = error_label()
+        self.reason_error = error_label()
+        self.note_error = error_label()
+        self.other_error = error_label()
+        for widget in (self.qty_edit, self.reason_combo, self.note_edit):
+            widget.setFont(_font(self.font(), HEADING_POINT_SIZE))
+        form = QFormLayout()
+        form.addRow(_("Missing &quantity:"), self.qty_edit)
+        form.addRow("", self.qty_error)
+        form.addRow(_("&Reason:"), self.reason_combo)
+        form.addRow("", self.reason_error)
+        form.addRow(_("&Note:"), self.note_edit)
+        form.addRow("", self.note_error)
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton(
+            _("Report short"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.save_button.setObjectName("short_save")
+        self.save_button.setToolTip(_("Enter"))
+        cancel = buttons.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        cancel.setToolTip(_("Esc"))
+        self.save_button.setDefault(True)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        column = QVBoxLayout(self)
+        column.addWidget(question)
+        column.addLayout(form)
+        column.addWidget(self.other_error)
+        column.addWidget(buttons)
+        self.setMinimumWidth(520)
+        self.qty_edit.setFocus()
+        self.qty_edit.selectAll()
+
+    def save(self) -> None:
+        """Send the short pick; on success the dialog closes."""
+        self.save_button.setEnabled(False)
+        self._runner.run(
+            picking.record_short_pick,
+            self._user.id,
+            self._order_id,
+            self._line.line_id,
+            self.qty_edit.text(),
+            str(self.reason_combo.currentData()),
+            self.note_edit.text(),
+            on_done=self._saved,
+            on_error=self._failed,
+            owner=self,
+        )
+
+    def _saved(self, outcome: PickOutcome) -> None:
+        self.completed.emit(outcome)
+        self.accept()
+
+    def _failed(self, error: HyllaError) -> None:
+        self.save_button.setEnabled(True)
+        fields = {
+            "quantity": (self.qty_edit, self.qty_error),
+            "reason": (self.reason_combo, self.reason_error),
+            "note": (self.note_edit, self.note_error),
+        }
+        if isinstance(error, FieldErrors):
+            errors = dict(error.errors)
+        elif isinstance(error, ValidationError) and error.field:
+            errors = {error.field: error.message}
+        else:
+            errors = {"": error.message}
+        first: QWidget | None = None
+        for key, (widget, label) in fields.items():
+            message = errors.pop(key, "")
+            label.setText(message)
+            label.setVisible(bool(message))
+            mark_error(widget, bool(message))
+            if message and first is None:
+                first = widget
+        rest = "\n".join(errors.values())
+        self.other_error.setText(rest)
+        self.other_error.setVisible(bool(rest))
+        if first is not None:
+            first.setFocus()
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+class PickScreen(QWidget):
+    """Pick an order by scanning, report short picks, ship, save the delivery note."""
+
+    status_message = Signal(str)
+    #: Scan feedback for the window's banner and sound: (Tone, title, detail, since).
+    feedback = Signal(object, str, str, object)
+    #: Stock and orders changed (a shipment was posted): other pages are stale.
+    data_changed = Signal()
+    #: An unknown code that could be linked to an item (a ScanResult).
+    link_requested = Signal(object)
+    #: A dialog opened (for tests).
+    dialog_opened = Signal(object)
+    #: The start panel's list was loaded.
+    start_loaded = Signal()
+    #: The pick on screen was shown anew (a PickView).
+    pick_shown = Signal(object)
+    #: A scan, typed quantity, short pick or undo came back (a PickOutcome).
+    scan_done = Signal(object)
+    #: A shipment was posted (a ShipmentPosted).
+    shipped = Signal(object)
+    #: The delivery note was saved (its path).
+    note_saved = Signal(object)
+
+    START, PICK = range(2)
+
+    def __init__(
+        self,
+        runner: Runner,
+        user: UserRef,
+        parent: QWidget | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._user = user
+        self._settings = settings if settings is not None else QSettings()
+        self.view: PickView | None = None
+        self.shipped_result: ShipmentPosted | None = None
+        self._current_line: int | None = None
+        self._start_stale = True
+
+        self.stack = QStackedWidget()
+        for panel in (self._build_start(), self._build_pick()):
+            scroller = QScrollArea()
+            scroller.setWidget(panel)
+            scroller.setWidgetResizable(True)
+            scroller.setFrameShape(QFrame.Shape.NoFrame)
+            self.stack.addWidget(scroller)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addWidget(self.stack)
+
+        # Only while this page is on screen (a hidden page's shortcuts do not fire).
+        undo = QShortcut(QKeySequence.StandardKey.Undo, self, self.undo_last_pick)
+        undo.setContext(Qt.ShortcutContext.WindowShortcut)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            ship = QShortcut(QKeySequence(keys), self, self.ship)
+            ship.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.stack.setCurrentIndex(self.START)
+
+    # --- building ------------------------------------------------------------------------
+    def _build_start(self) -> QWidget:
+        panel = QWidget()
+        self.prompt_label = QLabel(_("Scan the order number on the pick list to start picking."))
+        self.prompt_label.setObjectName("picking_prompt")
+        self.prompt_label.setWordWrap(True)
+        self.prompt_label.setFont(_font(self.font(), PROMPT_POINT_SIZE, bold=True))
+        hint = QLabel(_("Or pick the order below and press Enter."))
+        hint.setProperty("role", "muted")
+        self.start_error = error_label()
+        self.start_error.setFont(_font(self.font(), HEADING_POINT_SIZE))
+        self.orders_model: RowTableModel[OrderRow] = RowTableModel(
+            pickable_columns(),
+            lambda r: f"{r.number}\n{r.customer_code}\n{r.customer_name}",
+            parent=self,
+        )
+        self.orders_table = _Table()
+        template = make_table_view(self.orders_model)
+        self.orders_table.setModel(self.orders_model)
+        self.orders_table.setSelectionBehavior(template.selectionBehavior())
+        self.orders_table.setSelectionMode(template.selectionMode())
+        self.orders_table.setEditTriggers(template.editTriggers())
+        template.deleteLater()
+        self.orders_table.setObjectName("pickable_orders")
+        self.orders_table.setAlternatingRowColors(True)
+        self.orders_table.setShowGrid(False)
+        self.orders_table.verticalHeader().setVisible(False)
+        self.orders_table.setSortingEnabled(True)
+        self.orders_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.orders_table.setFont(_font(self.font(), TABLE_POINT_SIZE - 1))
+        self.orders_table.verticalHeader().setDefaultSectionSize(
+            self.orders_table.fontMetrics().height() + 12
+        )
+        set_column_widths(
+            self.orders_table, {0: 110, 1: 300, 2: 140, 3: 120, 4: 70, 5: 120}, stretch=1
+        )
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("pickable_filter")
+        self.filter_edit.setPlaceholderText(_("Filter by order number or customer  (Ctrl+F)"))
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self.orders_model.set_filter)
+        self.no_orders_label = QLabel(
+            _("No order is waiting to be picked. Confirm an order on the Orders page first.")
+        )
+        self.no_orders_label.setProperty("role", "muted")
+        self.no_orders_label.hide()
+        self.start_button = QPushButton(_("&Start picking"))
+        self.start_button.setObjectName("start_picking")
+        self.start_button.setToolTip(_("Pick the selected order (Enter)"))
+        self.start_button.setMinimumHeight(40)
+        group = QGroupBox(_("Orders to pick"))
+        group_layout = QVBoxLayout(group)
+        group_layout.addWidget(self.filter_edit)
+        group_layout.addWidget(self.no_orders_label)
+        group_layout.addWidget(self.orders_table, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.start_button)
+        group_layout.addLayout(row)
+        column = QVBoxLayout(panel)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.prompt_label)
+        column.addWidget(hint)
+        column.addWidget(self.start_error)
+        column.addWidget(group, 1)
+        self.start_button.clicked.connect(self.start_selected)
+        self.orders_table.activated_by_key.connect(self.start_selected)
+        self.orders_table.doubleClicked.connect(lambda _i: self.start_selected())
+        return panel
+
+    def _build_pick(self) -> QWidget:
+        panel = QWidget()
+        self.title_label = QLabel()
+        self.title_label.setObjectName("pick_title")
+        self.title_label.setFont(_font(self.font(), HEADING_POINT_SIZE, bold=True))
+        self.title_label.setWordWrap(True)
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("pick_progress")
+        self.progress_label.setFont(_font(self.font(), HEADING_POINT_SIZE))
+
+        self.bin_label = QLabel()
+        self.bin_label.setObjectName("pick_bin")
+        self.bin_label.setFont(_font(self.font(), BIN_POINT_SIZE, bold=True))
+        self.bin_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.bin_hint = QLabel()
+        self.bin_hint.setObjectName("pick_bin_hint")
+        self.bin_hint.setFont(_font(self.font(), HEADING_POINT_SIZE))
+        self.bin_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.bin_frame = QFrame()
+        self.bin_frame.setObjectName("pick_bin_frame")
+        bin_column = QVBoxLayout(self.bin_frame)
+        bin_column.setContentsMargins(12, 4, 12, 4)
+        bin_column.setSpacing(0)
+        bin_column.addWidget(self.bin_label)
+        bin_column.addWidget(self.bin_hint)
+
+        self.message_label = QLabel()
+        self.message_label.setObjectName("pick_message")
+        self.message_label.setWordWrap(True)
+        self.message_label.setFont(_font(self.font(), MESSAGE_POINT_SIZE, bold=True))
+        self.message_label.setMinimumHeight(56)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.lines_model = PickLinesModel(self)
+        self.lines_table = make_table_view(self.lines_model)
+        self.lines_table.setObjectName("pick_lines")
+        self.lines_table.setFont(_font(self.font(), TABLE_POINT_SIZE))
+        self.lines_table.verticalHeader().setDefaultSectionSize(
+            self.lines_table.fontMetrics().height() + 16
+        )
+        self.lines_table.horizontalHeader().setFont(
+            _font(self.font(), TABLE_POINT_SIZE - 2, bold=True)
+        )
+        # The selected line keeps dark text on the current line's yellow, also unfocused.
+        palette = self.lines_table.palette()
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(group, QPalette.ColorRole.Highlight, HERE_BG)
+            palette.setColor(group, QPalette.ColorRole.HighlightedText, DARK_TEXT)
+        self.lines_table.setPalette(palette)
+        model = self.lines_model
+        set_column_widths(
+            self.lines_table,
+            {
+                model.BINS: 160,
+                model.SKU: 120,
+                model.NAME: 240,
+                model.TO_PICK: 110,
+                model.PICKED: 80,
+                model.LEFT: 60,
+                model.MARK: 290,
+            },
+            stretch=model.NAME,
+        )
+
+        self.qty_edit = QLineEdit()
+        self.qty_edit.setObjectName("pick_quantity")
+        self.qty_edit.setPlaceholderText(_("Quantity"))
+        self.qty_edit.setMaximumWidth(150)
+        self.qty_edit.setFont(_font(self.font(), TABLE_POINT_SIZE + 2, bold=True))
+        self.qty_edit.setToolTip(
+            _("Type how many you took of the selected line from the bin, then Enter")
+        )
+        self.qty_item_label = QLabel()
+        self.qty_item_label.setObjectName("pick_quantity_item")
+        self.qty_item_label.setWordWrap(True)
+        self.qty_error = error_label()
+        self.qty_error.setFont(_font(self.font(), TABLE_POINT_SIZE))
+
+        self.undo_button = QPushButton(_("Undo last"))
+        self.undo_button.setObjectName("pick_undo")
+        self.undo_button.setToolTip(_("Take back the last pick or short pick (Ctrl+Z)"))
+        self.short_button = QPushButton(_("&Short pick…"))
+        self.short_button.setObjectName("pick_short")
+        self.short_button.setToolTip(_("The selected line cannot be picked in full (Alt+S)"))
+        self.leave_button = QPushButton(_("&Leave for now"))
+        self.leave_button.setObjectName("pick_leave")
+        self.leave_button.setToolTip(_("Back to the list; every pick is saved (Alt+L)"))
+        self.pick_list_button = QPushButton(_("Pick l&ist…"))
+        self.pick_list_button.setObjectName("pick_list_pdf")
+        self.pick_list_button.setToolTip(_("Save the pick list as PDF (Alt+I)"))
+        self.ship_button = QPushButton(_("Ship"))
+        self.ship_button.setObjectName("pick_ship")
+        self.ship_button.setToolTip(_("Post what is picked as a shipment (Ctrl+Enter)"))
+        self.note_button = QPushButton(_("Save delivery &note…"))
+        self.note_button.setObjectName("pick_delivery_note")
+        self.note_button.setToolTip(_("The delivery note of the shipment as PDF (Alt+N)"))
+        self.next_button = QPushButton(_("Next &order"))
+        self.next_button.setObjectName("pick_next")
+        self.next_button.setToolTip(_("Back to the orders to pick; or scan the next pick list"))
+        for button in (self.undo_button, self.short_button, self.ship_button):
+            button.setFont(_font(self.font(), TABLE_POINT_SIZE, bold=True))
+            button.setMinimumHeight(44)
+        for button in (self.note_button, self.next_button):
+            button.setFont(_font(self.font(), TABLE_POINT_SIZE, bold=True))
+            button.setMinimumHeight(44)
+        for button in (self.leave_button, self.pick_list_button):
+            button.setMinimumHeight(36)
+
+        header = QHBoxLayout()
+        header.addWidget(self.title_label, 1)
+        header.addWidget(self.progress_label)
+        self.qty_row = QWidget()
+        qty_row = QHBoxLayout(self.qty_row)
+        qty_row.setContentsMargins(0, 0, 0, 0)
+        qty_title = QLabel(_("Picked &quantity:"))
+        qty_title.setBuddy(self.qty_edit)
+        qty_title.setFont(_font(self.font(), TABLE_POINT_SIZE))
+        qty_row.addWidget(qty_title)
+        qty_row.addWidget(self.qty_edit)
+        qty_row.addWidget(self.qty_item_label, 1)
+        actions = QHBoxLayout()
+        actions.addWidget(self.undo_button)
+        actions.addWidget(self.short_button)
+        actions.addStretch(1)
+        actions.addWidget(self.leave_button)
+        actions.addWidget(self.pick_list_button)
+        actions.addWidget(self.note_button)
+        actions.addWidget(self.next_button)
+        actions.addWidget(self.ship_button)
+        column = QVBoxLayout(panel)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(8)
+        column.addLayout(header)
+        column.addWidget(self.bin_frame)
+        column.addWidget(self.message_label)
+        column.addWidget(self.lines_table, 1)
+        column.addWidget(self.qty_row)
+        column.addWidget(self.qty_error)
+        column.addLayout(actions)
+
+        self.qty_edit.returnPressed.connect(self.pick_typed_quantity)
+        self.undo_button.clicked.connect(self.undo_last_pick)
+        self.short_button.clicked.connect(self.short_pick)
+        self.leave_button.clicked.connect(self.leave)
+        self.pick_list_button.clicked.connect(self.save_pick_list)
+        self.ship_button.clicked.connect(self.ship)
+        self.note_button.clicked.connect(self.save_note)
+        self.next_button.clicked.connect(self.leave)
+        # Enter on a focused button does what it says (outside a dialog Qt only takes Space).
+        for button, action in ((self.note_button, self.save_note), (self.next_button, self.leave)):
+            for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                enter = QShortcut(QKeySequence(key), button, action)
+                enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.lines_table.selectionModel().selectionChanged.connect(self._update_qty_item)
+        return panel
+
+    # --- page protocol -------------------------------------------------------------------
+    def activate(self) -> None:
+        """Shown: reload the pick on screen, or the list of orders to pick."""
+        if self.stack.currentIndex() == self.PICK and self.view is not None:
+            self._reload()
+        elif self._start_stale:
+            self.load_start()
+
+    def refresh(self) -> None:
+        """Reload what is on screen (F5)."""
+        if self.stack.currentIndex() == self.PICK and self.view is not None:
+            self._reload()
+        else:
+            self.load_start()
+
+    def mark_stale(self) -> None:
+        """Orders changed elsewhere: reload the list when next shown."""
+        self._start_stale = True
+
+    def focus_filter(self) -> None:
+        """Ctrl+F: the filter of the order list, or the quantity field while picking."""
+        if self.stack.currentIndex() == self.START:
+            self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.filter_edit.selectAll()
+        else:
+            self.qty_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # --- the start panel -----------------------------------------------------------------
+    def load_start(self) -> None:
+        """Load the orders waiting to be picked."""
+        self._start_stale = False
+        self._runner.run(
+            orders.list_orders,
+            PICKABLE,
+            on_done=self._orders_loaded,
+            on_error=self._start_failed,
+            owner=self,
+        )
+
+    def _orders_loaded(self, rows: list[OrderRow]) -> None:
+        self.orders_model.set_rows(rows)
+        self.no_orders_label.setVisible(not rows)
+        if self.stack.currentIndex() == self.START:
+            if rows and not self.orders_table.selectionModel().hasSelection():
+                self.orders_table.selectRow(0)
+            self.orders_table.setFocus()
+        self.start_loaded.emit()
+
+    def _start_failed(self, error: HyllaError) -> None:
+        self.start_error.setText(error.message)
+        self.start_error.show()
+
+    def start_selected(self) -> None:
+        """Start picking the order selected in the list."""
+        rows = self.orders_table.selectionModel().selectedRows()
+        if not rows:
+            self.status_message.emit(_("Select the order to pick."))
+            return
+        self.pick_order(self.orders_model.row_at(rows[0].row()).id)
+
+    def pick_order(self, order_id: int, since: float | None = None) -> None:
+        """Start (or continue) picking order ``order_id``."""
+        self._runner.run(
+            picking.start_picking,
+            self._user.id,
+            order_id,
+            on_done=lambda view: self._started(view, since),
+            on_error=lambda error: self._start_refused(error, since),
+            owner=self,
+        )
+
+    def _start_by_scan(self, text: str, since: float) -> None:
+        def found(order_id: int) -> None:
+            self.pick_order(order_id, since)
+
+        def not_an_order(error: HyllaError) -> None:
+            self._say(
+                Tone.PROBLEM,
+                _("Scan the pick list first"),
+                error.message + " " + _("Scan the order number on the pick list."),
+                since,
+            )
+
+        self._runner.run(
+            orders.order_id_by_number, text, on_done=found, on_error=not_an_order, owner=self
+        )
+
+    def _start_refused(self, error: HyllaError, since: float | None) -> None:
+        self._say(Tone.PROBLEM, error.message, "", since)
+        if self.stack.currentIndex() == self.START:
+            self.start_error.setText(error.message)
+            self.start_error.show()
+
+    def _started(self, view: PickView, since: float | None) -> None:
+        self.shipped_result = None
+        self.start_error.hide()
+        self._current_line = view.last_pick.line_id if view.last_pick else None
+        title = _("Picking {number}").format(number=view.number)
+        self._say(
+            Tone.SUCCESS if since is not None else Tone.INFO, title, view.customer_name, since
+        )
+        self._show_view(view, _first_message(view), Tone.INFO)
+        self.stack.setCurrentIndex(self.PICK)
+        self.lines_table.setFocus()
+        self.data_changed.emit()  # the order is now being picked (its status changed)
+
+    def leave(self) -> None:
+        """Back to the list; picks so far stay saved."""
+        if self.view is not None and self.shipped_result is None and self.view.picks:
+            self.status_message.emit(
+                _("{number}: the picks are saved; continue from the list.").format(
+                    number=self.view.number
+                )
+            )
+        self.view = None
+        self.shipped_result = None
+        self.stack.setCurrentIndex(self.START)
+        self.load_start()
+
+    # --- scans -----------------------------------------------------------------------------
+    def handle_raw_scan(self, text: str, since: float | None = None) -> None:
+        """A scan as the scanner sent it: while picking, a bin or goods; otherwise (or after
+        shipping) the order number on a pick list, which starts picking it."""
+        if since is None:
+            since = time.perf_counter()
+        view = self.view
+        if (
+            view is None
+            or self.stack.currentIndex() == self.START
+            or self.shipped_result is not None
+            or view.status not in PICKABLE
+        ):
+            self._start_by_scan(text, since)
+            return
+        self._runner.run(
+            picking.pick_scan,
+            self._user.id,
+            view.order_id,
+            text,
+            on_done=lambda outcome: self.show_outcome(outcome, since, text),
+            on_error=lambda error: self._action_failed(error, since),
+            owner=self,
+        )
+
+    def handle_scan(self, result: ScanResult) -> bool:
+        """A scan the window resolved (after linking an unknown code): pick it."""
+        self.handle_raw_scan(result.raw)
+        return True
+
+    def show_outcome(self, outcome: PickOutcome, since: float | None = None, raw: str = "") -> None:
+        """Show what a scan (or typed quantity, short pick, undo) did."""
+        status = outcome.status
+        if outcome.saved:
+            tone = Tone.SUCCESS
+        elif status is PickStatus.ORDER:
+            tone = Tone.INFO
+        else:
+            tone = Tone.PROBLEM
+        if outcome.line_id is not None:
+            self._current_line = outcome.line_id
+        self._say(tone, outcome.message, self._detail(outcome), since)
+        self._show_view(outcome.view, outcome.message, tone)
+        self.scan_done.emit(outcome)
+        if status is PickStatus.UNKNOWN:
+            self._offer_link(raw)
+
+    def _detail(self, outcome: PickOutcome) -> str:
+        line = next((ln for ln in outcome.view.lines if ln.line_id == outcome.line_id), None)
+        if outcome.status is PickStatus.WRONG_ITEM:
+            return _("Nothing was picked. Scan an item of the order.")
+        if line is None:
+            return ""
+        return _("{sku}: {picked} of {to_pick} {unit} picked, {left} left").format(
+            sku=line.sku,
+            picked=fmt_qty(line.picked),
+            to_pick=fmt_qty(line.to_pick),
+            unit=line.unit,
+            left=fmt_qty(line.remaining),
+        )
+
+    def _offer_link(self, raw: str) -> None:
+        # Only an unknown code pays for resolving it a second time, to offer linking.
+        def resolved(result: ScanResult) -> None:
+            if can_link(result):
+                self.link_requested.emit(result)
+
+        if raw:
+            self._runner.run(scanning.resolve_scan, raw, on_done=resolved, owner=self)
+
+    def _action_failed(self, error: HyllaError, since: float | None) -> None:
+        self._say(Tone.PROBLEM, error.message, "", since)
+        self.message_label.setText(error.message)
+        self._set_message_tone(Tone.PROBLEM)
+        self._reload()
+
+    def _reload(self) -> None:
+        if self.view is None:
+            return
+
+        def shown(view: PickView) -> None:
+            self._show_view(view, self.message_label.text() or _first_message(view), None)
+
+        self._runner.run(picking.get_pick, self.view.order_id, on_done=shown, owner=self)
+
+    # --- typed quantities, short picks, undo ----------------------------------------------
+    def selected_line(self) -> PickLineView | None:
+        """The line selected in the table (the line last picked, after a scan)."""
+        rows = self.lines_table.selectionModel().selectedRows()
+        return self.lines_model.line_at(rows[0].row()) if rows else None
+
+    def pick_typed_quantity(self) -> None:
+        """Pick the typed quantity of the selected line from the bin scanned."""
+        view = self.view
+        line = self.selected_line()
+        if view is None or self.shipped_result is not None:
+            return
+        if line is None:
+            self._qty_problem(_("Select the line the quantity is for (or scan the item)."))
+            return
+        text = self.qty_edit.text()
+        if not text.strip():
+            self._qty_problem(_("Type how many you took, then press Enter."))
+            return
+
+        def done(outcome: PickOutcome) -> None:
+            self._qty_problem("")
+            if outcome.saved:
+                self.qty_edit.clear()
+            self.show_outcome(outcome)
+
+        def failed(error: HyllaError) -> None:
+            if isinstance(error, (ValidationError, FieldErrors)):
+                self._qty_problem(error.message)
+            else:
+                self._action_failed(error, None)
+
+        self._runner.run(
+            picking.pick_quantity,
+            self._user.id,
+            view.order_id,
+            line.line_id,
+            text,
+            on_done=done,
+            on_error=failed,
+            owner=self,
+        )
+
+    def _qty_problem(self, message: str) -> None:
+        self.qty_error.setText(message)
+        self.qty_error.setVisible(bool(message))
+        mark_error(self.qty_edit, bool(message))
+        if message:
+            self.qty_edit.setFocus()
+            self.qty_edit.selectAll()
+
+    def short_pick(self) -> ShortPickDialog | None:
+        """Report that the selected line cannot be picked in full, and why (Alt+S)."""
+        view = self.view
+        line = self.selected_line()
+        if view is None or self.shipped_result is not None:
+            return None
+        if line is None or line.remaining <= 0:
+            self._say(
+                Tone.PROBLEM,
+                _("Select a line that is still to pick first."),
+                "",
+                None,
+            )
+            return None
+        dialog = ShortPickDialog(self._runner, self._user, view.order_id, line, self.window())
+        dialog.completed.connect(lambda outcome: self.show_outcome(outcome))
+        self._open_dialog(dialog)
+        return dialog
+
+    def undo_last_pick(self) -> None:
+        """Undo the last pick or short pick (Ctrl+Z)."""
+        view = self.view
+        if (
+            view is None
+            or self.stack.currentIndex() != self.PICK
+            or self.shipped_result is not None
+            or not self.isVisible()
+        ):
+            return
+        self._runner.run(
+            picking.undo_last_pick,
+            self._user.id,
+            view.order_id,
+            on_done=self.show_outcome,
+            on_error=lambda error: self._action_failed(error, None),
+            owner=self,
+        )
+
+    # --- shipping --------------------------------------------------------------------------
+    def ship(self) -> ConfirmDialog | None:
+        """Ask, with what goes and what stays, then post the shipment (Ctrl+Enter)."""
+        view = self.view
+        if (
+            view is None
+            or self.stack.currentIndex() != self.PICK
+            or self.shipped_result is not None
+            or not self.isVisible()
+        ):
+            return None
+        if not view.anything_picked:
+            self._say(Tone.PROBLEM, _("Nothing is picked yet: scan the goods first."), "", None)
+            self.message_label.setText(_("Nothing is picked yet: scan the goods first."))
+            self._set_message_tone(Tone.PROBLEM)
+            return None
+        dialog = ConfirmDialog(
+            _("Ship {number}").format(number=view.number),
+            _("Ship what is picked of {number} to {customer}?").format(
+                number=view.number, customer=view.customer_name
+            ),
+            _("Ship"),
+            _("Not yet"),
+            default_yes=True,
+            detail=ship_summary(view),
+            parent=self.window(),
+        )
+        dialog.setObjectName("ship_dialog")
+
+        def answered(result: int) -> None:
+            if result:
+                self.ship_button.setEnabled(False)
+                self._runner.run(
+                    shipping.ship_order,
+                    self._user.id,
+                    view.order_id,
+                    on_done=self._shipped,
+                    on_error=lambda error: self._action_failed(error, None),
+                    owner=self,
+                )
+
+        dialog.finished.connect(answered)
+        self._open_dialog(dialog)
+        return dialog
+
+    def _shipped(self, result: ShipmentPosted) -> None:
+        self.shipped_result = result
+        self._say(Tone.SUCCESS, result.message, "", None)
+        self.status_message.emit(result.message)
+        self.data_changed.emit()
+        self._start_stale = True
+
+        def shown(view: PickView) -> None:
+            self._show_view(view, result.message, Tone.SUCCESS)
+            self.note_button.setFocus()
+            self.shipped.emit(result)
+
+        self._runner.run(picking.get_pick, result.shipment.order_id, on_done=shown, owner=self)
+
+    def save_note(self) -> None:
+        """Save the delivery note of the shipment just posted, then offer to open it."""
+        result = self.shipped_result
+        if result is None:
+            return
+        number = result.shipment.number
+        path = choose_pdf_path(
+            self, _("Save delivery note"), suggested_pdf_path(self._settings, number)
+        )
+        if path is None:
+            return
+        self._settings.setValue("documents/folder", str(path.parent))
+        self._runner.run(
+            shipping.delivery_note_pdf,
+            result.shipment.id,
+            on_done=lambda pdf: self._write_note(pdf, path),
+            on_error=lambda error: feedback.show_error(self, error.message),
+            owner=self,
+        )
+
+    def _write_note(self, pdf: bytes, path: Path) -> None:
+        if not write_pdf(self, pdf, path):
+            return
+        self.status_message.emit(_("Delivery note saved: {path}").format(path=path))
+        self.note_saved.emit(path)
+        if feedback.ask(
+            self,
+            _("Delivery note saved"),
+            _("The delivery note is saved in {path}. Open it now?").format(path=path),
+            _("Open"),
+            _("Not now"),
+        ):
+            open_pdf(path)
+
+    def save_pick_list(self) -> None:
+        """Save the pick list of the order on screen as PDF."""
+        view = self.view
+        if view is None:
+            return
+        path = choose_pdf_path(
+            self,
+            _("Save pick list"),
+            suggested_pdf_path(self._settings, _("pick-list-{number}").format(number=view.number)),
+        )
+        if path is None:
+            return
+        self._settings.setValue("documents/folder", str(path.parent))
+
+        def write(pdf: bytes) -> None:
+            if write_pdf(self, pdf, path):
+                self.status_message.emit(_("Pick list saved: {path}").format(path=path))
+                if feedback.ask(
+                    self,
+                    _("Pick list saved"),
+                    _("The pick list is saved in {path}. Open it now?").format(path=path),
+                    _("Open"),
+                    _("Not now"),
+                ):
+                    open_pdf(path)
+
+        self._runner.run(
+            picking.pick_list_pdf,
+            view.order_id,
+            on_done=write,
+            on_error=lambda error: feedback.show_error(self, error.message),
+            owner=self,
+        )
+
+    # --- showing ---------------------------------------------------------------------------
+    def _say(self, tone: Tone, title: str, detail: str, since: float | None) -> None:
+        self.feedback.emit(tone, title, detail, since)
+
+    def _set_message_tone(self, tone: Tone | None) -> None:
+        _set_style(
+            self.message_label,
+            "QLabel#pick_message { "
+            + TONE_STYLE.get(tone or Tone.INFO, TONE_STYLE[Tone.INFO])
+            + " padding: 6px 12px; }",
+        )
+
+    def _show_view(self, view: PickView, message: str, tone: Tone | None) -> None:
+        self.view = view
+        done = self.shipped_result is not None
+        self.title_label.setText(
+            _("{number} — {customer} — {status}").format(
+                number=view.number, customer=view.customer_name, status=view.status_text
+            )
+        )
+        to_pick = [line for line in view.lines if line.to_pick > 0]
+        finished = sum(1 for line in to_pick if line.done)
+        if done and self.shipped_result is not None:
+            self.progress_label.setText(
+                _("{shipment}: {status}").format(
+                    shipment=self.shipped_result.shipment.number, status=view.status_text
+                )
+            )
+        else:
+            self.progress_label.setText(
+                _("{done} of {n} lines picked").format(done=finished, n=len(to_pick))
+            )
+        if view.current_bin_id is not None and not done:
+            self.bin_label.setText(view.current_bin_code)
+            here = [
+                ln
+                for ln in view.lines
+                if ln.remaining > 0 and any(b.bin_id == view.current_bin_id for b in ln.bins)
+            ]
+            self.bin_hint.setText(
+                _("Scan the goods you take from this bin")
+                if here
+                else _("Nothing of this order here: scan the next bin")
+            )
+            _set_style(
+                self.bin_frame,
+                "QFrame#pick_bin_frame { background: #ffeb3b; border: 4px solid #111;"
+                " border-radius: 6px; } QLabel { color: #111; background: transparent; }",
+            )
+        else:
+            self.bin_label.setText(_("Shipped") if done else _("Scan a bin label"))
+            self.bin_hint.setText(
+                _("Save the delivery note, or scan the next pick list")
+                if done
+                else _("Then scan the goods you take from it")
+            )
+            _set_style(
+                self.bin_frame,
+                "QFrame#pick_bin_frame { background: #eceff1; border: 2px solid #90a4ae;"
+                " border-radius: 6px; } QLabel { color: #263238; background: transparent; }",
+            )
+        self.message_label.setText(message)
+        self._set_message_tone(tone)
+        self.lines_model.set_view(view, self._current_line)
+        row = self.lines_model.row_of(self._current_line)
+        if row < 0 and self.lines_model.rowCount() and not done:
+            row = 0
+        if row >= 0:
+            self.lines_table.selectRow(row)
+            self.lines_table.scrollTo(self.lines_model.index(row, 0))
+        self._update_qty_item()
+        picking_now = view.status in PICKABLE and not done
+        for widget in (self.qty_row, self.undo_button, self.short_button, self.ship_button):
+            widget.setVisible(picking_now)
+        self.leave_button.setVisible(not done)
+        self.pick_list_button.setVisible(picking_now)
+        self.undo_button.setEnabled(view.picks > 0 or any(ln.short for ln in view.lines))
+        self.ship_button.setEnabled(view.anything_picked)
+        for widget in (self.note_button, self.next_button):
+            widget.setVisible(done)
+        if not picking_now:
+            self.qty_error.hide()
+        self.pick_shown.emit(view)
+
+    def _update_qty_item(self, *_args: object) -> None:
+        line = self.selected_line()
+        if line is None:
+            self.qty_item_label.setText(_("Select a line to type a quantity for it."))
+            return
+        self.qty_item_label.setText(
+            _("of {sku} {name} ({unit}), {left} left to pick").format(
+                sku=line.sku, name=line.name, unit=line.unit, left=fmt_qty(line.remaining)
+            )
+        )
+
+    def _open_dialog(self, dialog: QDialog) -> None:
+        # Back to the window afterwards, so the next scan and key find the screen.
+        dialog.finished.connect(lambda _result: QTimer.singleShot(0, self._refocus))
+        dialog.open()
+        dialog.raise_()
+        dialog.activateWindow()
+        self.dialog_opened.emit(dialog)
+
+    def _refocus(self) -> None:
+        if not self.isVisible() or QApplication.activeModalWidget() is not None:
+            return
+        self.window().activateWindow()
+        if self.stack.currentIndex() == self.PICK:
+            (self.note_button if self.shipped_result is not None else self.lines_table).setFocus()
+
+
+def _first_message(view: PickView) -> str:
+    if view.current_bin_id is not None:
+        return _("Picking {number}: scan the goods, or the next bin.").format(number=view.number)
+    return _("Picking {number}: scan the first bin's label.").format(number=view.number)
+
+
+def ship_summary(view: PickView) -> str:
+    """What shipping ``view`` will do, in a few lines for the confirmation."""
+    picked = [line for line in view.lines if line.picked > 0]
+    parts = [
+        ngettext(
+            "{n} line goes to the customer.", "{n} lines go to the customer.", len(picked)
+        ).format(n=len(picked))
+    ]
+    for line in picked[:8]:
+        parts.append(f"  {line.sku}  {line.name}: {_qty_unit(line.picked, line.unit)}")
+    if len(picked) > 8:
+        parts.append("  " + _("and {n} more").format(n=len(picked) - 8))
+    short = [line for line in view.lines if line.short > 0]
+    if short:
+        parts.append(
+            ngettext(
+                "{n} short line goes back on backorder.",
+                "{n} short lines go back on backorder.",
+                len(short),
+            ).format(n=len(short))
+        )
+    waiting = [line for line in view.lines if line.remaining > 0]
+    if waiting:
+        parts.append(
+            ngettext(
+                "{n} line is not picked in full: the rest stays reserved for a later shipment.",
+                "{n} lines are not picked in full: the rest stays reserved for a later shipment.",
+                len(waiting),
+            ).format(n=len(waiting))
+        )
+    if any(line.backordered > 0 for line in view.lines):
+        parts.append(_("What is on backorder follows when it arrives."))
+    return "\n".join(parts)
