@@ -118,9 +118,20 @@ def consumption_values(
 
 def classify_abc(session: Session, user_id: UserId, today: dt.date | None = None) -> AbcResult:
     """Compute every item's ABC class from its consumption value and store it."""
-    cutoffs = abc_cutoffs(session)
     today = today or dt.datetime.now().astimezone().date()
-    values = consumption_values(session, today)
+    return store_abc_classes(session, user_id, today, consumption_values(session, today))
+
+
+def store_abc_classes(
+    session: Session, user_id: UserId, today: dt.date, values: dict[int, Decimal]
+) -> AbcResult:
+    """Classify every item by ``values`` (its consumption value up to ``today``, as
+    :func:`consumption_values` gives it; absent items count 0) and store the classes.
+
+    For callers that already summed the values in a pass of their own over the moves
+    (the purchase proposals read every issue for the demand history anyway).
+    """
+    cutoffs = abc_cutoffs(session)
     items = session.execute(
         select(Item.id, Item.sku, Item.name, Item.abc_class).order_by(Item.id)
     ).all()
