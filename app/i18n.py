@@ -13,10 +13,12 @@ import gettext
 import locale
 import os
 import threading
+from decimal import Decimal
 from pathlib import Path
 
 DOMAIN = "hylla"
 LANGUAGES = ("sv", "en")
+DECIMAL_MARKS = {"sv": ",", "en": "."}
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "translations"
 
 _lock = threading.Lock()
@@ -56,6 +58,16 @@ def current_language() -> str:
 def locale_name() -> str:
     """A babel locale identifier for the current language."""
     return {"sv": "sv_SE", "en": "en_GB"}[_language]
+
+
+def format_number(value: Decimal | int) -> str:
+    """A quantity for a message in the current language: every significant decimal, no
+    exponent, no digit grouping, and the language's decimal mark (``2.5``, ``2,5``).
+
+    Without grouping a number reads the same whatever the language, and a figure copied
+    from a message into an input field reads back exactly."""
+    text = format(Decimal(value).normalize(), "f")
+    return text.replace(".", DECIMAL_MARKS[_language])
 
 
 def _(message: str) -> str:
