@@ -9,12 +9,13 @@ commands run where no display or Qt libraries exist.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from app.i18n import N_, _, ngettext
+from app.i18n import LANGUAGES, N_, _, ngettext, set_language
 from app.services.csvio import EXPORT_KINDS, IMPORT_KINDS, check_readable, kind_label
 from app.services.database import Database, open_database
 from app.services.errors import HyllaError, ImportFileError, ValidationError
@@ -45,6 +46,9 @@ EXIT_USAGE = 2
 # Written out rather than imported: the label module pulls in reportlab when used.
 LABEL_KINDS = ("items", "bins", "lots")
 LABEL_LAYOUTS = ("a4-3x8", "a4-3x7", "roll-62x29", "roll-57x32")
+# The reports (app.services.reports.ReportKind), written out for the same reason.
+REPORT_NAMES = ("turnover", "write-downs", "valuation", "dead-stock", "abc")
+REPORT_PERIOD_NAMES = ("turnover", "write-downs", "abc")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,6 +72,23 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("Hylla stock control. Without a command, the window opens."),
     )
     parser.add_argument("--database", metavar="PATH|URL", default=None, help=database_help)
+    # The window normally asks who signs in; scripts (screenshots, benchmarks) sign in
+    # with these instead. Commands need neither: they run as the operating-system
+    # account's Hylla user (app/services/auth.py says why).
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=None,
+        help=_(
+            "the window: sign in as NAME without the dialog, with --password-stdin "
+            "(a new database gets NAME as its administrator)"
+        ),
+    )
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help=_("the window: read the password of --user from the first line of standard input"),
+    )
     # The commands take --database too; SUPPRESS keeps a value given before the command.
     common = _Parser(add_help=False)
     common.add_argument(
@@ -106,6 +127,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("file", metavar="FILE", type=Path, help=_("the CSV file to write"))
     export.set_defaults(handler=_export)
+
+    proposals = commands.add_parser(
+        "proposals",
+        parents=[common],
+        help=_("run the purchase proposals: print them, or write them to a CSV file"),
+    )
+    proposals.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        default=None,
+        help=_("the CSV file to write (supplier,sku,qty,order_date,due_date,policy,reason)"),
+    )
+    proposals.set_defaults(handler=_proposals)
 
     backup = commands.add_parser(
         "backup", parents=[common], help=_("copy the database to a backup file")
@@ -202,6 +238,86 @@ def build_parser() -> argparse.ArgumentParser:
             help=_("the PDF file to write"),
         )
         sub.set_defaults(handler=handler)
+
+    report = commands.add_parser(
+        "report",
+        parents=[common],
+        help=_("write a report (turnover, write-downs, valuation, dead stock, ABC) as PDF or CSV"),
+    )
+    report.add_argument(
+        "name",
+        metavar="NAME",
+        choices=REPORT_NAMES,
+        help=_("the report: {names}").format(names=" | ".join(REPORT_NAMES)),
+    )
+    report.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help=_("the file to write: a PDF, or a CSV file with --csv"),
+    )
+    report.add_argument(
+        "--from",
+        dest="start",
+        type=_report_date,
+        metavar="DATE",
+        help=_("first day of the period, YYYY-MM-DD (turnover, write-downs, abc)"),
+    )
+    report.add_argument(
+        "--to",
+        dest="end",
+        type=_report_date,
+        metavar="DATE",
+        help=_("last day of the period (default: today; the period: a year)"),
+    )
+    report.add_argument(
+        "--as-of",
+        dest="as_of",
+        type=_report_date,
+        metavar="DATE",
+        help=_("the day the report is as of, at its end (valuation, dead-stock; default: today)"),
+    )
+    report.add_argument(
+        "--csv", action="store_true", help=_("write the report's rows as a CSV file instead")
+    )
+    report.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help=_("the report's language: sv | en (default: yours)"),
+    )
+    report.set_defaults(handler=_report)
+    order = commands.add_parser("order", parents=[common], help=_("customer orders"))
+    order_commands = order.add_subparsers(
+        dest="order_command", metavar=_("COMMAND"), parser_class=_Parser, required=True
+    )
+    for name, help_text, number_help, handler in (
+        (
+            "pick-list",
+            _("write an order's pick list as a PDF file"),
+            _("the order number, e.g. SO-1001"),
+            _order_pick_list,
+        ),
+        (
+            "delivery-note",
+            _("write the delivery note of a shipment as a PDF file"),
+            _("a shipment number (DN-1001), or an order number for its latest shipment"),
+            _order_delivery_note,
+        ),
+    ):
+        sub = order_commands.add_parser(name, parents=[common], help=help_text)
+        sub.add_argument("number", metavar="NUMBER", help=number_help)
+        sub.add_argument(
+            "-o",
+            "--output",
+            required=True,
+            type=Path,
+            metavar="FILE",
+            help=_("the PDF file to write"),
+        )
+        sub.set_defaults(handler=handler)
     return parser
 
 
@@ -214,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
     try:
         if handler is None:
-            return _window(args.database)
+            return _window(args.database, args.user, args.password_stdin)
         return handler(args)
     except ImportFileError as exc:
         _fail(exc.summary)
@@ -243,7 +359,14 @@ def _open(args: argparse.Namespace) -> Database:
     return open_database(args.database)
 
 
-def _window(database: str | None) -> int:
+def _window(database: str | None, user: str | None = None, password_stdin: bool = False) -> int:
+    if (user is None) != (not password_stdin):
+        raise ValidationError(_("--user and --password-stdin go together: give both or neither."))
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise ValidationError(_("No password arrived on standard input (one line)."))
     try:
         from app.ui.app import run_gui
     except ImportError as exc:
@@ -252,7 +375,9 @@ def _window(database: str | None) -> int:
                 "The window cannot start: {reason}. Headless commands still work (see --help)."
             ).format(reason=exc)
         ) from exc
-    return run_gui(database)
+    if user is None:
+        return run_gui(database)
+    return run_gui(database, user, password)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -313,6 +438,71 @@ def _export(args: argparse.Namespace) -> int:
             count,
         ).format(n=count, kind=kind_label(args.kind), path=args.file)
     )
+    return 0
+
+
+def _proposals(args: argparse.Namespace) -> int:
+    from app.services import proposals
+    from app.services.csvio import format_decimal
+
+    if args.output is not None:
+        # Checked before the database is opened, so a mistyped folder creates nothing.
+        folder = args.output.expanduser().resolve().parent
+        if not folder.is_dir():
+            raise ValidationError(_("The folder {folder} does not exist.").format(folder=folder))
+
+    def run(session: Session) -> proposals.ProposalRun:
+        user = workstation_user(session)
+        if args.output is None:
+            return proposals.run_proposals(session, user.id)
+        return proposals.export_proposals(session, user.id, args.output)
+
+    db = _open(args)
+    try:
+        result = db.run(run)
+    finally:
+        db.dispose()
+    if args.output is not None:
+        count = len(result.proposed())
+        print(
+            ngettext(
+                "Wrote {n} proposal line to {path}.", "Wrote {n} proposal lines to {path}.", count
+            ).format(n=count, path=args.output)
+        )
+        print(result.message)
+        return 0
+    # Printed for people: each supplier, then its lines (the CSV file is for programs).
+    for total in result.suppliers:
+        lines = [line for line in result.lines if line.supplier_id == total.supplier_id]
+        name = f"{total.code} — {total.name}" if total.supplier_id else _("No supplier")
+        print(
+            ngettext(
+                "{supplier}: {n} line, {value} {currency}",
+                "{supplier}: {n} lines, {value} {currency}",
+                total.lines,
+            ).format(
+                supplier=name,
+                n=total.lines,
+                value=f"{total.value:.2f}",
+                currency=total.currency,
+            )
+        )
+        if total.note:
+            print("  " + total.note)
+        for line in lines:
+            if line.proposed:
+                what = _("{qty} {unit}, order {order}, due {due}").format(
+                    qty=format_decimal(line.quantity),
+                    unit=line.unit,
+                    order=line.order_date.isoformat(),
+                    due=line.due_date.isoformat(),
+                )
+            else:
+                what = _("manual: not proposed")
+            print(f"  {line.sku:<20} {what}")
+            for warning in line.warnings:
+                print("    ! " + warning)
+    print(result.message)
     return 0
 
 
@@ -505,3 +695,117 @@ def _count_sheet(args: argparse.Namespace) -> int:
 
 def _count_variance(args: argparse.Namespace) -> int:
     return _count_pdf(args, variance=True)
+
+
+def _report_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("“{text}” is not a date; write it as YYYY-MM-DD, e.g. 2025-12-31").format(text=text)
+        ) from None
+
+
+def _report(args: argparse.Namespace) -> int:
+    from app.services.reports import (
+        ReportKind,
+        ReportRequest,
+        report_pdf,
+        report_title,
+        write_report_csv,
+    )
+
+    if args.lang:
+        set_language(args.lang)
+    kind = ReportKind(args.name)
+    if args.name in REPORT_PERIOD_NAMES and args.as_of is not None:
+        raise ValidationError(
+            _("The {name} report covers a period: use --from and --to, not --as-of.").format(
+                name=args.name
+            )
+        )
+    if args.name not in REPORT_PERIOD_NAMES and (args.start or args.end):
+        raise ValidationError(
+            _("The {name} report is as of one day: use --as-of, not --from or --to.").format(
+                name=args.name
+            )
+        )
+    suffix = args.output.suffix.lower()
+    if args.csv and suffix == ".pdf":
+        raise ValidationError(
+            _("--csv writes a CSV file: name it {name}.").format(name=args.output.stem + ".csv")
+        )
+    if not args.csv and suffix == ".csv":
+        raise ValidationError(_("To write a CSV file, add --csv; without it the report is a PDF."))
+    # Checked before the database is opened, so a mistyped folder creates nothing.
+    folder = args.output.expanduser().resolve().parent
+    if not folder.is_dir():
+        raise ValidationError(_("The folder {folder} does not exist.").format(folder=folder))
+    request = ReportRequest(kind, start=args.start, end=args.end, as_of=args.as_of)
+    title = report_title(kind)
+    db = _open(args)
+    try:
+        if args.csv:
+            rows = db.read(write_report_csv, request, args.output)
+        else:
+            pdf = db.read(report_pdf, request)
+    finally:
+        db.dispose()
+    if args.csv:
+        print(
+            ngettext(
+                "Wrote {n} row of the report “{report}” to {path}.",
+                "Wrote {n} rows of the report “{report}” to {path}.",
+                rows,
+            ).format(n=rows, report=title, path=args.output)
+        )
+        return 0
+    args.output.write_bytes(pdf)
+    print(_("Wrote the report “{report}” to {path}.").format(report=title, path=args.output))
+    return 0
+
+
+def _order_pdf(args: argparse.Namespace, delivery_note: bool) -> int:
+    from app.services import orders, picking, shipping
+
+    # Checked before the database is opened, so a mistyped folder creates nothing.
+    folder = args.output.expanduser().resolve().parent
+    if not folder.is_dir():
+        raise ValidationError(_("The folder {folder} does not exist.").format(folder=folder))
+
+    def render(session: Session) -> tuple[str, bytes]:
+        if not delivery_note:
+            order_id = orders.order_id_by_number(session, args.number)
+            return orders.get_order(session, order_id).number, picking.pick_list_pdf(
+                session, order_id
+            )
+        if args.number.strip().upper().startswith("DN"):
+            shipment_id = shipping.shipment_id_by_number(session, args.number)
+        else:
+            order_id = orders.order_id_by_number(session, args.number)
+            shipment_id = shipping.latest_shipment_id(session, order_id)
+        return shipping.get_shipment(session, shipment_id).number, shipping.delivery_note_pdf(
+            session, shipment_id
+        )
+
+    db = _open(args)
+    try:
+        number, pdf = db.read(render)
+    finally:
+        db.dispose()
+    args.output.write_bytes(pdf)
+    if delivery_note:
+        print(_("Wrote delivery note {number} to {path}.").format(number=number, path=args.output))
+    else:
+        print(
+            _("Wrote the pick list of {number} to {path}.").format(number=number, path=args.output)
+        )
+    return 0
+
+
+def _order_pick_list(args: argparse.Namespace) -> int:
+    return _order_pdf(args, delivery_note=False)
+
+
+def _order_delivery_note(args: argparse.Namespace) -> int:
+    return _order_pdf(args, delivery_note=True)

@@ -49,6 +49,8 @@ def main(db_path: str, scratch: str) -> int:
     user = db.run(users.workstation_user, "bench")
     runner = Runner(db)
     settings = QSettings(str(Path(scratch) / "hylla.ini"), QSettings.Format.IniFormat)
+    # The budget is for the items list: open on it (a new workstation opens on Start).
+    settings.setValue("main/page", "items")
     window = MainWindow(runner, user, db.describe(), settings)
     page = getattr(window, "items_page", None)
     if page is None or not hasattr(page, "items_loaded") or not hasattr(page, "table"):

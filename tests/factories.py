@@ -97,3 +97,110 @@ def issue(
         user_id=p.user,
         lot_id=lot_id,
     )
+
+
+def customer(session: Session, user: UserId, code: str = "KUND1", **kw: str) -> int:
+    from app.services.customers import CustomerInput, save_customer
+
+    name = kw.pop("name", f"Customer {code}")
+    return save_customer(session, user, CustomerInput(code=code, name=name, **kw)).id
+
+
+def confirmed_order(
+    session: Session, user: UserId, customer_id: int, *lines: tuple[int, str]
+) -> int:
+    """A confirmed customer order of (item id, quantity) lines at price 1; returns its id."""
+    from app.services import orders
+
+    order = orders.create_order(
+        session,
+        user,
+        customer_id,
+        lines=[orders.OrderLineInput(item_id, qty, unit_price="1") for item_id, qty in lines],
+    )
+    orders.confirm_order(session, user, order.id)
+    return order.id
+
+
+@dataclass(frozen=True)
+class OrderWorld:
+    """A small shop for order tests: an admin and a staff user, three bins, a supplier
+    (lead time 5 days), a stocked item, a zero-point item (packs of 12, minimum 24, 10 days)
+    and a lot-tracked one, each with a barcode, and two customers."""
+
+    user: UserId
+    staff: UserId
+    places: Places
+    supplier: int
+    stocked: int
+    zero_point: int
+    lotted: int
+    customer: int
+    other_customer: int
+
+    @property
+    def bins(self) -> tuple[int, ...]:
+        return self.places.bins
+
+
+STOCKED_EAN = "7310865004703"
+ZERO_POINT_EAN = "7350000000023"
+LOTTED_EAN = "7350000000016"
+
+
+def order_world(session: Session) -> OrderWorld:
+    from app.services.items import SupplierItemInput
+    from app.services.settings import set_setting
+    from app.services.suppliers import SupplierInput, save_supplier
+
+    p = places(session, n_bins=3)
+    staff = users.workstation_user(session, "stina").id
+    set_setting(session, "company_name", "Hylla Testlager AB")
+    supplier = save_supplier(
+        session, p.user, SupplierInput(code="NORD", name="Nordgrossisten AB", lead_time_days=5)
+    ).id
+    stocked = item(
+        session,
+        p.user,
+        "KAFFE",
+        name="Kaffe mellanrost",
+        sales_price="50",
+        barcodes=(STOCKED_EAN,),
+        default_location="A-01-01",
+        supplier_items=(SupplierItemInput("NORD", price="30"),),
+    ).id
+    zero_point = item(
+        session,
+        p.user,
+        "SKRUV-ZP",
+        name="Specialskruv",
+        sales_price="2.50",
+        policy="zero-point",
+        barcodes=(ZERO_POINT_EAN,),
+        supplier_items=(
+            SupplierItemInput(
+                "NORD", price="1.20", pack_size="12", moq="24", lead_time_days=10, preferred=True
+            ),
+        ),
+    ).id
+    lotted = item(
+        session,
+        p.user,
+        "MJOLK",
+        name="Mjölk 1 l",
+        sales_price="15",
+        lot_tracked=True,
+        barcodes=(LOTTED_EAN,),
+        supplier_items=(SupplierItemInput("NORD", price="9"),),
+    ).id
+    return OrderWorld(
+        user=p.user,
+        staff=staff,
+        places=p,
+        supplier=supplier,
+        stocked=stocked,
+        zero_point=zero_point,
+        lotted=lotted,
+        customer=customer(session, p.user, "KUND1", name="Kund Ett AB"),
+        other_customer=customer(session, p.user, "KUND2", name="Kund Två AB"),
+    )

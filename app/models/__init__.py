@@ -16,6 +16,22 @@ from app.models.counting import (
 from app.models.enums import LocationKind, MoveKind, Policy, Role
 from app.models.item import Barcode, Item
 from app.models.location import Location, Lot
+from app.models.orders import (
+    Customer,
+    CustomerOrder,
+    CustomerOrderLine,
+    CustomerReturn,
+    NeedStatus,
+    OrderStatus,
+    PickEvent,
+    PickEventKind,
+    PurchaseNeed,
+    ReturnDisposition,
+    Shipment,
+    ShipmentLine,
+    ShortReason,
+)
+from app.models.proposals import ProposalDismissal, SupplierOrderDay
 from app.models.purchasing import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -28,6 +44,14 @@ from app.models.purchasing import (
 from app.models.stock import CostLayer, DemandHistory, StockLevel, StockMove
 from app.models.supplier import Supplier, SupplierItem
 from app.models.user import AuditEvent, Setting, User
+from app.models.write_downs import (
+    CostRevaluation,
+    RevaluationRule,
+    WriteDown,
+    WriteDownKind,
+    WriteDownReason,
+    WriteDownStatus,
+)
 
 __all__ = [
     "MONEY_SCALE",
@@ -36,10 +60,15 @@ __all__ = [
     "Barcode",
     "Base",
     "CostLayer",
+    "CostRevaluation",
     "CountEventKind",
     "CountKind",
     "CountLineStatus",
     "CountStatus",
+    "Customer",
+    "CustomerOrder",
+    "CustomerOrderLine",
+    "CustomerReturn",
     "DemandHistory",
     "InexactValueError",
     "Item",
@@ -47,7 +76,13 @@ __all__ = [
     "LocationKind",
     "Lot",
     "MoveKind",
+    "NeedStatus",
+    "OrderStatus",
+    "PickEvent",
+    "PickEventKind",
     "Policy",
+    "ProposalDismissal",
+    "PurchaseNeed",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PurchaseOrderStatus",
@@ -55,8 +90,13 @@ __all__ = [
     "ReceiptEvent",
     "ReceiptEventKind",
     "ReceiptStatus",
+    "RevaluationRule",
+    "ReturnDisposition",
     "Role",
     "Setting",
+    "Shipment",
+    "ShipmentLine",
+    "ShortReason",
     "StockCount",
     "StockCountEvent",
     "StockCountItem",
@@ -65,6 +105,11 @@ __all__ = [
     "StockMove",
     "Supplier",
     "SupplierItem",
+    "SupplierOrderDay",
     "User",
+    "WriteDown",
+    "WriteDownKind",
+    "WriteDownReason",
+    "WriteDownStatus",
     "utcnow",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Timestamp, utcnow
@@ -21,12 +21,22 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(400))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    # Wrong passwords in a row; after a few the user is locked out for a while, so a
+    # short PIN cannot be guessed at the sign-in dialog (app.services.auth).
+    failed_sign_ins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[Timestamp | None]
+    last_sign_in_at: Mapped[Timestamp | None]
 
 
 class AuditEvent(Base):
     """Who changed what and when. Rows are never updated or deleted (trigger)."""
 
     __tablename__ = "audit_event"
+    # The audit viewer filters by who and by what was changed.
+    __table_args__ = (
+        Index("ix_audit_event_user", "user_id", "id"),
+        Index("ix_audit_event_entity", "entity", "entity_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[Timestamp] = mapped_column(default=utcnow, index=True)

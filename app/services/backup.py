@@ -12,13 +12,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.i18n import _
+from app.models import Role
+from app.services.auth import require_role
 from app.services.database import (
     SQLITE_MAGIC,
     Database,
+    current_revision,
     known_revisions,
+    schema_head,
     timestamp,
 )
 from app.services.errors import DatabaseError
+from app.services.users import UserId, record_audit
 
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
@@ -201,3 +206,126 @@ def restore_database(db: Database, source: Path) -> BackupResult:
         if leftover.exists() and leftover.stat().st_size == 0:
             leftover.unlink(missing_ok=True)
     return BackupResult(target, target.stat().st_size)
+
+
+# --- what the Database page shows, and its actions ------------------------------------------
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    """A backup file in the backups folder."""
+
+    path: Path
+    size_bytes: int
+    modified: dt.datetime
+
+
+@dataclass(frozen=True)
+class DatabaseStatus:
+    """Which database is in use, its schema, and its backups (SQLite only)."""
+
+    is_sqlite: bool
+    where: str
+    revision: str | None
+    head: str
+    size_bytes: int | None
+    backup_folder: Path | None
+    backups: tuple[BackupFile, ...]
+
+    @property
+    def last_backup(self) -> BackupFile | None:
+        """The newest backup, if any."""
+        return self.backups[0] if self.backups else None
+
+
+def backup_folder_of(path: Path) -> Path:
+    """The folder of automatic backups of the SQLite file ``path``."""
+    return path.parent / "backups"
+
+
+def list_backups(folder: Path) -> list[BackupFile]:
+    """The backup files in ``folder``, newest first (an unfinished copy is not one)."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.glob("*.db"):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC)
+        found.append(BackupFile(path, stat.st_size, modified))
+    found.sort(key=lambda backup: (backup.modified, backup.path.name), reverse=True)
+    return found
+
+
+def database_status(db: Database) -> DatabaseStatus:
+    """Where the data lives, its schema revision against this Hylla's, and the backups."""
+    revision = current_revision(db.engine)
+    if not db.is_sqlite or db.path is None:
+        return DatabaseStatus(False, db.describe(), revision, schema_head(), None, None, ())
+    size = sum(
+        part.stat().st_size
+        for part in (db.path, db.path.with_name(db.path.name + "-wal"))
+        if part.exists()
+    )
+    folder = backup_folder_of(db.path)
+    return DatabaseStatus(
+        True, db.describe(), revision, schema_head(), size, folder, tuple(list_backups(folder))
+    )
+
+
+def backup_now(db: Database, user_id: int, destination: Path | None = None) -> BackupResult:
+    """A backup by hand: into the backups folder (kept until removed: not rotated), or to
+    ``destination``. It is in the audit trail."""
+    target = destination or backup_dir_for(db) / f"hylla-manual-{timestamp()}.db"
+    result = backup_database(db, target)
+    db.run(record_audit, UserId(user_id), "backup", "database", None, {"file": str(result.path)})
+    return result
+
+
+def restore_backup(db: Database, user_id: int, source: Path) -> BackupResult:
+    """Restore ``source`` over the database, for an administrator (see
+    :func:`restore_database`; the caller reopens the database afterwards).
+
+    The restored database's audit trail then says who restored which file (by name: the
+    user may not exist in the backup).
+    """
+    user = db.read(require_role, user_id, Role.ADMIN, _("restore a backup"))
+    result = restore_database(db, source)
+    db.run(
+        record_audit,
+        None,
+        "restore",
+        "database",
+        None,
+        {"file": str(source), "by": user.username},
+    )
+    return result
+
+
+def replace_damaged_database(target: Path, source: Path) -> Path:
+    """Move a damaged database file aside and put the backup ``source`` in its place.
+
+    Returns where the damaged file now is (``<name>.damaged-<time>``): it is never
+    deleted. Its ``-wal`` and ``-shm`` files go with it, since they belong to it and
+    would damage the restored file.
+    """
+    source = source.expanduser().resolve()
+    check_backup_file(source)
+    aside = target.with_name(f"{target.name}.damaged-{timestamp()}")
+    try:
+        if target.exists():
+            target.replace(aside)
+        for suffix in ("-wal", "-shm"):
+            part = target.with_name(target.name + suffix)
+            if part.exists():
+                part.replace(aside.with_name(aside.name + suffix))
+        _copy_online(source, target)
+    except (sqlite3.Error, OSError) as exc:
+        raise DatabaseError(
+            _("The backup could not be put in place of {path}: {reason}").format(
+                path=target, reason=exc
+            )
+        ) from exc
+    return aside

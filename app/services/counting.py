@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NewType, cast
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.i18n import N_, _, ngettext
+from app.i18n import N_, _, format_number, ngettext
 from app.models import (
     CountEventKind,
     CountKind,
@@ -691,7 +691,7 @@ def _user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
 
 
 def _qty(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value else "0"
+    return format_number(value)
 
 
 def _chunks(values: Iterable[int]) -> Iterator[list[int]]:

@@ -21,7 +21,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -139,21 +139,25 @@ def translate_db_error(exc: DBAPIError, db: Database) -> Exception:
     lowered = text.lower()
     if "database is locked" in lowered or "database is busy" in lowered:
         return DatabaseError(
-            _("The database is busy: another workstation is saving. Try again in a moment.")
+            _("The database is busy: another workstation is saving. Try again in a moment."),
+            problem="busy",
         )
     if "readonly" in lowered or "read-only" in lowered:
         return DatabaseError(
             _(
                 "The database file {path} is read-only. Ask your administrator for write access."
-            ).format(path=db.describe())
+            ).format(path=db.describe()),
+            problem="read_only",
         )
     if "immutable" in lowered:
-        if "receipt_event" in lowered or "stock_count_event" in lowered:
+        if "receipt_event" in lowered or "stock_count_event" in lowered or "pick_event" in lowered:
             return DatabaseError(
                 _("Saved scans cannot be changed or deleted; undo the scan instead.")
             )
         if "audit_event" in lowered:
             return DatabaseError(_("The audit trail cannot be changed or deleted."))
+        if "cost_revaluation" in lowered:
+            return DatabaseError(_("A posted write-down cannot be changed or deleted."))
         return DatabaseError(
             _("Stock moves cannot be changed or deleted; post a reversing move instead.")
         )
@@ -186,7 +190,8 @@ def check_sqlite_file(path: Path) -> None:
     """Refuse a file that is not a SQLite database, with a message that says what to do."""
     if path.is_dir():
         raise DatabaseError(
-            _("{path} is a folder, not a database file. Choose a file name.").format(path=path)
+            _("{path} is a folder, not a database file. Choose a file name.").format(path=path),
+            problem="folder",
         )
     if not path.exists():
         if not path.parent.exists():
@@ -196,7 +201,8 @@ def check_sqlite_file(path: Path) -> None:
                 raise DatabaseError(
                     _("Cannot create the folder {folder}: {reason}.").format(
                         folder=path.parent, reason=exc.strerror
-                    )
+                    ),
+                    problem="missing",
                 ) from exc
         return
     try:
@@ -206,14 +212,42 @@ def check_sqlite_file(path: Path) -> None:
         raise DatabaseError(
             _("Hylla may not read {path}. Ask your administrator for access to the file.").format(
                 path=path
-            )
+            ),
+            problem="no_access",
         ) from exc
     if header and header != SQLITE_MAGIC:
         raise DatabaseError(
             _(
                 "{path} is not a Hylla database (it is not a SQLite file). "
                 "Choose another file or restore a backup."
-            ).format(path=path)
+            ).format(path=path),
+            problem="not_database",
+        )
+    if header:
+        _refuse_foreign_sqlite(path)
+
+
+def _refuse_foreign_sqlite(path: Path) -> None:
+    """Refuse another program's SQLite file before Hylla's connection settings (WAL)
+    change it. Read-only; a damaged or busy file is left to the opening to explain."""
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {
+                row[0]
+                for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return
+    if tables and "alembic_version" not in tables:
+        raise DatabaseError(
+            _(
+                "{where} holds tables but is not a Hylla database. "
+                "Choose another file or an empty database."
+            ).format(where=path),
+            problem="not_database",
         )
 
 
@@ -286,7 +320,8 @@ def open_database(
             _(
                 "{where} was made by a newer version of Hylla (schema {revision}). "
                 "Update Hylla on this workstation before opening it."
-            ).format(where=db.describe(), revision=revision)
+            ).format(where=db.describe(), revision=revision),
+            problem="newer",
         )
     if revision is None and has_tables:
         engine.dispose()
@@ -294,7 +329,8 @@ def open_database(
             _(
                 "{where} holds tables but is not a Hylla database. "
                 "Choose another file or an empty database."
-            ).format(where=db.describe())
+            ).format(where=db.describe()),
+            problem="not_database",
         )
     if migrate and revision != schema_head():
         if revision is not None and db.is_sqlite and db.path is not None:
@@ -311,22 +347,39 @@ def _open_error(exc: DBAPIError, db: Database) -> Exception:
         return DatabaseError(
             _("{where} is damaged and cannot be opened. Restore the latest backup.").format(
                 where=db.describe()
-            )
+            ),
+            problem="damaged",
         )
     if "unable to open" in text:
         return DatabaseError(
             _(
                 "Cannot open {where}. Check that the folder exists and that you may write to it."
-            ).format(where=db.describe())
+            ).format(where=db.describe()),
+            problem="cannot_open",
         )
     if "connection" in text or "could not" in text or "password" in text:
         return DatabaseError(
             _("Cannot reach the database server {where}: {reason}").format(
                 where=db.describe(), reason=str(exc.orig).strip().splitlines()[0]
-            )
+            ),
+            problem="server",
         )
     translated = translate_db_error(exc, db)
     return translated
+
+
+def check_writable(db: Database) -> None:
+    """Refuse, with ``problem="read_only"``, a SQLite database this process cannot write.
+
+    Opening only reads, so a read-only file (or a folder where SQLite cannot make its
+    ``-wal`` file) would otherwise be found out at the first save. Writing the header's
+    ``user_version`` back unchanged proves that a write gets through.
+    """
+    if not db.is_sqlite:
+        return
+    with unit_of_work(db) as session:
+        version = session.execute(text("PRAGMA user_version")).scalar_one()
+        session.execute(text(f"PRAGMA user_version = {int(version)}"))
 
 
 def upgrade(db: Database) -> None:

@@ -36,7 +36,16 @@ class StockError(HyllaError):
 
 
 class DatabaseError(HyllaError):
-    """The database cannot be used as it is (locked, corrupt, newer, foreign)."""
+    """The database cannot be used as it is (locked, corrupt, newer, foreign).
+
+    ``problem`` names the case for a start-up dialog that offers the right way out:
+    ``busy``, ``read_only``, ``no_access``, ``folder``, ``missing``, ``not_database``,
+    ``newer``, ``damaged``, ``cannot_open``, ``server`` (or "" for anything else).
+    """
+
+    def __init__(self, message: str, problem: str = "") -> None:
+        super().__init__(message)
+        self.problem = problem
 
 
 class ImportFileError(HyllaError):

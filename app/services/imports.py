@@ -38,12 +38,14 @@ from app.models import (
     Lot,
     MoveKind,
     Policy,
+    Role,
     StockLevel,
     Supplier,
     SupplierItem,
     utcnow,
 )
 from app.services import ledger
+from app.services.auth import require_role
 from app.services.csvio import (
     IMPORT_KINDS,
     Row,
@@ -128,6 +130,10 @@ def import_file(
     passed (which the checks are there to prevent) leaves nothing of the import behind.
     """
     fmt = table_format(kind, IMPORT_KINDS)
+    if not dry_run:
+        # Imports change master data and opening stock: a manager's work. Anyone may
+        # check a file with a dry run.
+        require_role(session, user_id, Role.MANAGER, _("import files"))
     table = read_table(Path(path), fmt)
     plan = _PLANNERS[kind](session, table)
     problems = sorted([*table.problems, *plan.problems], key=lambda p: p[0])

@@ -11,17 +11,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.barcodes.gtin import gtin_problem, is_gtin_shaped
-from app.i18n import _
+from app.i18n import _, format_number
 from app.models import (
     Barcode,
     Item,
     Location,
     LocationKind,
     Policy,
+    Role,
     StockLevel,
     Supplier,
     SupplierItem,
 )
+from app.services.auth import require_role
 from app.services.errors import FieldErrors, NotFoundError, ValidationError
 from app.services.ledger import parse_money, parse_quantity
 from app.services.parsing import parse_optional_decimal
@@ -245,7 +247,7 @@ def validate_item(
         errors["order_qty"] = _("An order quantity must be greater than zero, or left empty.")
     if min_qty is not None and max_qty is not None and max_qty < min_qty:
         errors["max_qty"] = _("Max ({max}) cannot be below min ({min}).").format(
-            max=format(max_qty.normalize(), "f"), min=format(min_qty.normalize(), "f")
+            max=format_number(max_qty), min=format_number(min_qty)
         )
     if (
         policy is Policy.MIN_MAX
@@ -401,11 +403,16 @@ def _validate_supplier_items(
 def save_item(
     session: Session, user_id: UserId, data: ItemInput, item_id: int | None = None
 ) -> ItemDetail:
-    """Create an item (``item_id`` None) or update one; all fields or nothing."""
+    """Create an item (``item_id`` None) or update one; all fields or nothing.
+
+    Items are a manager's (DESIGN.md: managers edit policies); staff may only add
+    barcodes to an item, as linking a scanned code does.
+    """
     clean = validate_item(session, data, item_id)
     barcodes = clean.pop("barcodes")
     supplier_items = clean.pop("supplier_items")
     if item_id is None:
+        require_role(session, user_id, Role.MANAGER, _("create items"))
         item = Item(**clean)
         session.add(item)
         action = "create"
@@ -414,6 +421,18 @@ def save_item(
         if found is None:
             raise NotFoundError(_("Item {id} does not exist.").format(id=item_id))
         item = found
+        wanted_packs = {code: pack for code, pack, _label in barcodes}  # type: ignore[attr-defined]
+        only_adds_barcodes = (
+            supplier_items is None
+            and all(getattr(item, key) == value for key, value in clean.items())
+            and all(wanted_packs.get(b.code) == b.pack_qty for b in item.barcodes)
+        )
+        require_role(
+            session,
+            user_id,
+            Role.STAFF if only_adds_barcodes else Role.MANAGER,
+            _("change items"),
+        )
         if item.lot_tracked != clean["lot_tracked"] and _has_stock(session, item.id):
             raise FieldErrors(
                 {"lot_tracked": _("Lot tracking can only change while the item has no stock.")}

@@ -23,7 +23,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.i18n import _
+from app.i18n import _, format_number
 from app.models import CostLayer, Item, Location, LocationKind, Lot, MoveKind, StockLevel, StockMove
 from app.models.base import MONEY_QUANTUM, MONEY_SCALE, QTY_QUANTUM, QTY_SCALE, utcnow
 from app.services.errors import NotFoundError, StockError, ValidationError
@@ -259,11 +259,11 @@ def post_move(
             where += f" / {lot_code}" if lot_code else ""
             raise StockError(
                 _("Only {available} {unit} of {sku} in {where}; cannot take {qty}.").format(
-                    available=format(available.normalize(), "f"),
+                    available=format_number(available),
                     unit=item.unit,
                     sku=item.sku,
                     where=where,
-                    qty=format(qty.normalize(), "f"),
+                    qty=format_number(qty),
                 )
             )
 

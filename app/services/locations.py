@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.i18n import N_, _
-from app.models import Location, LocationKind, StockLevel
+from app.models import Location, LocationKind, Role, StockLevel
+from app.services.auth import require_role
 from app.services.errors import FieldErrors, NotFoundError
 from app.services.users import UserId, record_audit
 
@@ -81,7 +82,8 @@ def find_location(session: Session, code: str) -> LocationRow | None:
 def save_bin(
     session: Session, user_id: UserId, code: str, name: str = "", location_id: int | None = None
 ) -> LocationRow:
-    """Create a bin, or rename an existing one."""
+    """Create a bin, or rename an existing one (managers and administrators)."""
+    require_role(session, user_id, Role.MANAGER, _("create or rename bins"))
     code = code.strip().upper()
     errors: dict[str, str] = {}
     if not CODE_PATTERN.match(code):

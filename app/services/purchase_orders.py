@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from app.i18n import N_, _
+from app.i18n import N_, _, format_number
 from app.models import (
     Item,
     PurchaseOrder,
@@ -254,7 +254,7 @@ def _check_whole_packs(item: Item, quantity: Decimal, pack_size: Decimal) -> Non
 
 
 def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
+    return format_number(value)
 
 
 def _supplier_terms(session: Session, supplier_id: int, item_id: int) -> SupplierItem | None:

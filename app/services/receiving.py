@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NewType, cast
 from sqlalchemy import ColumnElement, Table, func, insert, select
 from sqlalchemy.orm import Session
 
-from app.i18n import N_, _, ngettext
+from app.i18n import N_, _, format_number, ngettext
 from app.models import (
     Item,
     Location,
@@ -54,6 +54,7 @@ from app.services import ledger
 from app.services.errors import NotFoundError, ValidationError
 from app.services.locations import virtual_location_id
 from app.services.lots import get_or_create_lot
+from app.services.orders import allocate_backorders, allocation_message, backorders_for_item
 from app.services.parsing import parse_date, parse_decimal
 from app.services.purchase_orders import (
     RECEIVABLE,
@@ -629,7 +630,7 @@ def _limit(ordered: Decimal, tolerance: Decimal) -> Decimal:
 
 
 def _qty(value: Decimal) -> str:
-    return format(value.normalize(), "f")
+    return format_number(value)
 
 
 # --- loading and checking a receipt --------------------------------------------------------
@@ -965,14 +966,15 @@ def cancel_receipt(session: Session, receipt_id: int, user_id: UserId) -> Receip
 
 def waiting_backorders(session: Session, item_id: int) -> list[BackorderNeed]:
     """Customer orders waiting for ``item_id``, oldest first, so a scan can say
-    "3 of these are for order 1042".
-
-    Hylla has no order entry yet, so no customer order can be waiting: this is the hook
-    the receiving screen already calls, and it answers an empty list until then.
+    "3 of these are for order SO-1042". Posting the receipt reserves the goods for them
+    (``orders.allocate_backorders``), in this order.
     """
     if session.get(Item, item_id) is None:
         raise NotFoundError(_("Item {id} does not exist.").format(id=item_id))
-    return []
+    return [
+        BackorderNeed(row.order_number, row.customer_name, row.quantity)
+        for row in backorders_for_item(session, item_id)
+    ]
 
 
 def _backorder_note(needs: list[BackorderNeed], unit: str) -> str:
@@ -1598,11 +1600,15 @@ def post_receipt(session: Session, receipt_id: int, user_id: UserId) -> ReceiptP
         receipt.id,
         {"number": receipt.number, "po": po.number if po else None, "moves": len(posted)},
     )
+    # What arrived goes to waiting customer backorders at once, oldest order first.
+    allocated = allocate_backorders(session, {line.item_id for line in posted}, user_id)
     after = _view(session, receipt)
     backorder = tuple(line for line in after.lines if line.on_order and line.outstanding > 0)
     message = ngettext(
         "Receipt {number} posted: {n} move.", "Receipt {number} posted: {n} moves.", len(posted)
     ).format(number=receipt.number, n=len(posted))
+    if allocated:
+        message += " " + allocation_message(allocated, {line.item_id: line.unit for line in posted})
     if po is not None:
         message += " " + _("Order {po} is now {status}.").format(
             po=po.number, status=status_label(po.status).lower()

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.barcodes.errors import BarcodeError
 from app.barcodes.gtin import display_gtin, gtin_forms
 from app.barcodes.scan import ScanData, parse_scan
-from app.i18n import _
+from app.i18n import _, format_number
 from app.models import Barcode, Item, Location, LocationKind
 from app.services.errors import FieldErrors, ValidationError
 from app.services.items import BarcodeInput, ItemDetail, ItemInput, get_item, save_item
@@ -99,7 +99,7 @@ def _shown_code(scan: ScanData) -> str:
 def _item_message(result: ScanResult) -> str:
     parts = [result.item_name or ""]
     if result.quantity != ONE:
-        parts[0] += " " + _("×{qty}").format(qty=_number(result.quantity))
+        parts[0] += " " + _("×{qty}").format(qty=format_number(result.quantity))
     if result.lot:
         parts.append(_("lot {lot}").format(lot=result.lot))
     if result.serial:

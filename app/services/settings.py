@@ -8,8 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.i18n import _
-from app.models import Setting
+from app.models import Role, Setting
+from app.services.auth import require_role
 from app.services.errors import ValidationError
+from app.services.users import UserId, record_audit
 
 
 class CostingMethod(enum.StrEnum):
@@ -57,3 +59,19 @@ def set_setting(session: Session, key: str, value: str) -> None:
 def costing_method(session: Session) -> CostingMethod:
     """The valuation method in force."""
     return CostingMethod(get_setting(session, "costing_method"))
+
+
+def change_setting(session: Session, user_id: int, key: str, value: str) -> None:
+    """An administrator changes a shared setting; the change is in the audit trail."""
+    require_role(session, user_id, Role.ADMIN, _("change settings"))
+    before = get_setting(session, key)
+    set_setting(session, key, value)
+    if before != value:
+        record_audit(
+            session,
+            UserId(user_id),
+            "update",
+            "setting",
+            None,
+            {"key": key, "value": [before, value]},
+        )

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.i18n import _
-from app.models import Supplier
+from app.models import Role, Supplier
+from app.services.auth import require_role
 from app.services.errors import FieldErrors, NotFoundError, ValidationError
 from app.services.ledger import parse_money
 from app.services.settings import get_setting
@@ -144,6 +145,7 @@ def save_supplier(
     session: Session, user_id: UserId, data: SupplierInput, supplier_id: int | None = None
 ) -> SupplierRow:
     """Create a supplier (``supplier_id`` None) or update one; all fields or nothing."""
+    require_role(session, user_id, Role.MANAGER, _("create or change suppliers"))
     clean = validate_supplier(session, data, supplier_id)
     if supplier_id is None:
         supplier = Supplier(**clean)

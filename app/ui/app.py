@@ -1,83 +1,163 @@
-"""Starting the window: open the database, show the window, then do the start-up chores
-(the daily backup, the demo offer) in the background so the window is usable at once."""
+"""Starting the window: open the database, sign in, show the window, then do the
+start-up chores (the daily backup, the demo offer) in the background so the window is
+usable at once.
+
+A database that cannot be opened is explained with its ways out (app/ui/start_errors.py).
+The sign-in dialog comes before the window; a new database first creates its
+administrator there. For scripts and screenshots, ``python main.py --user NAME
+--password-stdin`` signs in without the dialog (app/services/auth.py
+``sign_in_unattended``). Restoring a backup from the Database page reopens the database
+and asks everyone to sign in again, since the users are the backup's."""
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
-from app.i18n import _, current_language
-from app.services import backup, users
+from app.i18n import _, current_language, locale_name, set_language
+from app.services import auth, backup
 from app.services.backup import BackupResult
-from app.services.database import Database, data_dir, open_database
-from app.services.errors import DatabaseError, HyllaError
+from app.services.database import Database, data_dir
+from app.services.errors import HyllaError, NotAllowedError
 from app.services.users import UserRef
-from app.ui import feedback
+from app.ui import feedback, sign_in, start_errors
+from app.ui.database_page import reopen_requests
 from app.ui.demo_offer import DemoOffer
 from app.ui.main_window import MainWindow
 from app.ui.runner import Runner
+from app.ui.settings_page import chosen_language
 from app.ui.widgets import STYLE_SHEET, icon
 
 log = logging.getLogger(__name__)
 
 
-def run_gui(database: str | None) -> int:
+def run_gui(database: str | None, username: str | None = None, password: str | None = None) -> int:
     """Open ``database`` (None: the user's own) in the window; return the exit code.
 
-    A database that cannot be opened (locked, read-only, damaged, not a database, made by
-    a newer Hylla) is explained in a message box and gives exit code 1.
+    A database that cannot be opened (locked, read-only, missing, damaged, not a
+    database, made by a newer Hylla) is explained with its ways out; quitting there gives
+    exit code 1, quitting at the sign-in 0. With ``username`` and ``password`` nobody is
+    asked: a wrong password raises ``NotAllowedError`` (the command line prints it).
     """
     _configure_logging()
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
     configure_application(app)
+    settings = QSettings()
 
-    db = _open(database)
-    if db is None:
-        return 1
-    try:
-        user = db.run(users.workstation_user)
-    except HyllaError as exc:
-        db.dispose()
-        feedback.show_startup_error(exc.message)
-        return 1
+    while True:
+        db = start_errors.open_at_start(database, settings)
+        if db is None:
+            return 1
+        runner = Runner(db)
+        try:
+            user = _sign_in(runner, db, settings, username, password)
+        except BaseException:
+            runner.shutdown()
+            db.dispose()
+            raise
+        if user is None:
+            runner.shutdown()
+            db.dispose()
+            return 0
+        code, reopen = _run_window(app, settings, db, runner, user)
+        if not reopen:
+            return code
+        # A restored backup has its own users: everyone signs in again.
+        username = password = None
 
-    runner = Runner(db)
-    window = MainWindow(runner, user, db.describe(), QSettings())
+
+def _run_window(
+    app: QApplication, settings: QSettings, db: Database, runner: Runner, user: UserRef
+) -> tuple[int, bool]:
+    """Show the window until it closes; the exit code, and whether the database is to be
+    reopened (a backup was restored). The runner and database are closed afterwards."""
+    window = MainWindow(runner, user, db.describe(), settings)
+    sign_in.install_user_menu(window, runner, settings)
     # One filter for the whole application: scanner bursts become scans, whichever
     # widget has the focus.
     window.scanner.install(app)
+    reopen: list[bool] = []
+
+    def reopen_database() -> None:
+        reopen.append(True)
+        window.close()
+
+    reopen_requests.requested.connect(reopen_database)
     window.show()
     # After the first frame: the window is usable before the chores start.
     QTimer.singleShot(0, lambda: start_chores(window, runner, db, user))
     try:
-        return app.exec()
+        code = app.exec()
     finally:
+        reopen_requests.requested.disconnect(reopen_database)
+        window.scanner.uninstall()
         runner.shutdown()
         db.dispose()
+        window.deleteLater()
+    return code, bool(reopen)
+
+
+def _sign_in(
+    runner: Runner,
+    db: Database,
+    settings: QSettings,
+    username: str | None,
+    password: str | None,
+) -> UserRef | None:
+    """Who works in this window: signed in unattended, or asked in the sign-in dialog."""
+    if username is not None and password is not None:
+        result = db.run(auth.sign_in_unattended, username, password)
+        if result.user is None:
+            raise NotAllowedError(result.message)
+        return result.user
+    return sign_in.ask_sign_in(runner, settings)
 
 
 def configure_application(app: QApplication) -> None:
-    """Names (for QSettings), icon, Qt's own translations and the shared style sheet."""
+    """Names (for QSettings), icon, the language (chosen in Settings, else the computer's;
+    ``HYLLA_LANG`` overrides both for one run), Qt's own translations and the shared style
+    sheet."""
     app.setApplicationName("Hylla")
     app.setOrganizationName("Hylla")
     app.setApplicationDisplayName("Hylla")
     app.setWindowIcon(icon("hylla"))
     app.setStyleSheet(STYLE_SHEET)
+    choice = chosen_language(QSettings())
+    if choice is not None and not os.environ.get("HYLLA_LANG"):
+        set_language(choice)
     language = current_language()
-    QLocale.setDefault(QLocale(language))
-    if language != "en":
-        translator = QTranslator(app)
-        # Qt's standard dialogs (buttons like "Cancel" in its own dialogs) in the language.
-        if translator.load(
-            f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-        ):
-            app.installTranslator(translator)
+    QLocale.setDefault(QLocale(locale_name()))
+    install_qt_translations(app, language)
+
+
+#: Qt's own catalogs installed by :func:`install_qt_translations` (one language at a time).
+_qt_translators: list[QTranslator] = []
+
+
+def install_qt_translations(app: QApplication, language: str) -> bool:
+    """Qt's standard dialogs and buttons (QMessageBox's Yes/No, QFileDialog, Cancel…) in
+    ``language``, from the ``qtbase`` catalog PySide6 ships; False when there is none (Qt
+    then speaks English). Any earlier language's catalog is removed first."""
+    for translator in _qt_translators:
+        app.removeTranslator(translator)
+    _qt_translators.clear()
+    if language == "en":
+        return True
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(f"qtbase_{language}", folder):
+        log.warning("Qt's own %s translations were not found in %s", language, folder)
+        return False
+    app.installTranslator(translator)
+    _qt_translators.append(translator)
+    return True
 
 
 def start_chores(window: MainWindow, runner: Runner, db: Database, user: UserRef) -> DemoOffer:
@@ -113,22 +193,6 @@ def _backup_failed(window: MainWindow, error: HyllaError) -> None:
             "and tell your administrator."
         ).format(reason=error.message),
     )
-
-
-def _open(database: str | None) -> Database | None:
-    try:
-        return open_database(database)
-    except DatabaseError as exc:
-        feedback.show_startup_error(exc.message)
-    except Exception as exc:  # noqa: BLE001 - never a traceback at the user
-        log.exception("opening the database failed")
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        feedback.show_startup_error(
-            _("{reason}\nCheck the database location, or restore the latest backup.").format(
-                reason=reason
-            )
-        )
-    return None
 
 
 def _configure_logging() -> None:

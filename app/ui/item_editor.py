@@ -35,8 +35,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.models.enums import Policy
+from app.models.enums import Policy, Role
 from app.services import item_forms, items
+from app.services.auth import role_allows
 from app.services.errors import FieldErrors, HyllaError, ValidationError
 from app.services.item_forms import ItemFormChoices, ItemOverview, SupplierChoice
 from app.services.items import BarcodeInput, ItemDetail, ItemInput, SupplierItemInput
@@ -625,6 +626,10 @@ class ItemEditor(QDialog):
         self.save_button = self.buttons.addButton(_("Save"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setDefault(True)
         self.save_button.setToolTip(_("Save the item (Ctrl+S)"))
+        if not role_allows(self._user.role, Role.MANAGER):
+            # Staff may look; items are a manager's (the service refuses staff anyway).
+            self.save_button.setEnabled(False)
+            self.save_button.setToolTip(_("Only a manager or an administrator can change items."))
         self.cancel_button = self.buttons.addButton(
             _("Cancel"), QDialogButtonBox.ButtonRole.RejectRole
         )

@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, ngettext
+from app.models import Role
 from app.services import items
+from app.services.auth import role_allows
 from app.services.items import ItemDetail, ItemRow
 from app.services.labels import LabelKind
 from app.services.scanning import ScanResult
@@ -65,6 +67,10 @@ class ItemsPage(QWidget):
         self.count_label.setProperty("role", "muted")
         self.new_button = QPushButton(icon("add"), _("New item"))
         self.new_button.setToolTip(_("Create an item (Ctrl+N)"))
+        if not role_allows(user.role, Role.MANAGER):
+            # The service refuses staff anyway; the button says so before anyone tries.
+            self.new_button.setEnabled(False)
+            self.new_button.setToolTip(_("Only a manager or an administrator can create items."))
         self.open_button = QPushButton(_("Open"))
         self.open_button.setToolTip(_("Open the selected item (Enter)"))
         self.open_button.setEnabled(False)

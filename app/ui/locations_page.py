@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, ngettext
+from app.models import Role
 from app.services import locations
+from app.services.auth import role_allows
 from app.services.errors import FieldErrors, HyllaError, ValidationError
 from app.services.labels import LabelKind
 from app.services.locations import BinSummary, LocationRow
@@ -204,6 +206,13 @@ class LocationsPage(QWidget):
         self.new_button.setToolTip(_("Add a bin to the warehouse"))
         self.rename_button = QPushButton(_("Rename…"))
         self.rename_button.setToolTip(_("Change the selected bin's code or name"))
+        # Bins are a manager's (the service refuses staff anyway); the buttons say so.
+        self._may_edit = role_allows(user.role, Role.MANAGER)
+        if not self._may_edit:
+            self.new_button.setEnabled(False)
+            why = _("Only a manager or an administrator can add or rename bins.")
+            self.new_button.setToolTip(why)
+            self.rename_button.setToolTip(why)
         self.print_button = QPushButton(icon("labels"), _("Print bin labels…"))
         self.print_button.setToolTip(_("Labels for the selected bins (Ctrl+P)"))
 
@@ -338,7 +347,7 @@ class LocationsPage(QWidget):
 
     def _selection_changed(self, *_args: object) -> None:
         count = len(self.table.selectionModel().selectedRows())
-        self.rename_button.setEnabled(count == 1)
+        self.rename_button.setEnabled(count == 1 and self._may_edit)
         self.print_button.setEnabled(count > 0)
 
     # --- actions ---------------------------------------------------------------------------
@@ -354,7 +363,7 @@ class LocationsPage(QWidget):
         return self._bin_dialog(rows[0])
 
     def _rename_index(self, index: QModelIndex) -> None:
-        if index.isValid():
+        if index.isValid() and self._may_edit:
             self._bin_dialog(self.model.row_at(index.row()))
 
     def _bin_dialog(self, current: BinSummary | None) -> BinDialog:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QProgressBar,
     QSizePolicy,
     QStackedWidget,
     QToolBar,
@@ -151,12 +152,20 @@ class MainWindow(QMainWindow):
 
         self.busy_label = QLabel(_("Working…"))
         self.busy_label.hide()
+        # Work whose end is not known (no progress of its own): a bar that moves to and fro.
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setObjectName("busy_bar")
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setFixedSize(90, 12)
+        self.busy_bar.hide()
         self.database_label = QLabel(_("Database: {where}").format(where=database))
         self.database_label.setToolTip(database)
         self.user_label = QLabel(_("User: {name}").format(name=user.display_name or user.username))
         for label in (self.busy_label, self.database_label, self.user_label):
             label.setContentsMargins(10, 0, 10, 0)
         status = self.statusBar()
+        status.addPermanentWidget(self.busy_bar)
         status.addPermanentWidget(self.busy_label)
         status.addPermanentWidget(self.database_label)
         status.addPermanentWidget(self.user_label)
@@ -164,6 +173,7 @@ class MainWindow(QMainWindow):
         self._busy_timer.setSingleShot(True)
         self._busy_timer.setInterval(BUSY_HINT_DELAY_MS)
         self._busy_timer.timeout.connect(self.busy_label.show)
+        self._busy_timer.timeout.connect(self.busy_bar.show)
         runner.busy_changed.connect(self._busy_changed)
 
         self.nav.currentRowChanged.connect(self._show_page)
@@ -562,6 +572,7 @@ class MainWindow(QMainWindow):
         else:
             self._busy_timer.stop()
             self.busy_label.hide()
+            self.busy_bar.hide()
 
     # --- window state ----------------------------------------------------------------------
     def _restore_state(self) -> None:
@@ -573,9 +584,9 @@ class MainWindow(QMainWindow):
                 size = size.boundedTo(screen.availableGeometry().size())
             self.resize(size)
         # The page is remembered by name: pages added in a later version keep it right.
-        key = self._settings.value("main/page", "items")
+        key = self._settings.value("main/page", "start")
         if key not in page_keys() or key == "settings":
-            key = "items"
+            key = "start"
         index = self.index_of(str(key))
         self.nav.blockSignals(True)
         self.nav.setCurrentRow(index)

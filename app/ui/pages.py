@@ -73,6 +73,24 @@ class PageSpec:
 # --- builders (each imports its page module only when the page is first shown) -------------
 
 
+def _start(ctx: PageContext) -> QWidget:
+    from app.ui.start_page import StartPage
+
+    return StartPage(
+        ctx.runner,
+        ctx.user,
+        settings=ctx.settings,
+        pages=page_keys(),
+        page_titles={spec.key: spec.title() for spec in PAGES},
+    )
+
+
+def _wire_start(page: Any, window: MainWindow) -> None:
+    from app.ui.start_page import wire
+
+    wire(page, window)
+
+
 def _items(ctx: PageContext) -> QWidget:
     from app.ui.items_page import ItemsPage
 
@@ -87,6 +105,7 @@ def _stock(ctx: PageContext) -> QWidget:
 
 def _wire_stock(page: Any, window: MainWindow) -> None:
     page.open_item_requested.connect(lambda item_id: window.page("items").open_item(item_id))
+    page.write_down_requested.connect(lambda row: window.open_page("write-downs").write_down(row))
     splitter = window.settings.value("stock/splitter")
     if splitter is not None:
         page.splitter.restoreState(splitter)
@@ -108,6 +127,12 @@ def _wire_purchase_orders(page: Any, window: MainWindow) -> None:
     page.receive_requested.connect(window.receive_order)
 
 
+def _proposals(ctx: PageContext) -> QWidget:
+    from app.ui.proposals_page import ProposalsPage
+
+    return ProposalsPage(ctx.runner, ctx.user, settings=ctx.settings)
+
+
 def _receiving(ctx: PageContext) -> QWidget:
     from app.ui.receiving_page import ReceivingPage
 
@@ -124,6 +149,52 @@ def _wire_counts(page: Any, window: MainWindow) -> None:
     page.due_changed.connect(window.show_due_counts)
 
 
+def _reports(ctx: PageContext) -> QWidget:
+    from app.ui.reports_page import ReportsPage
+
+    return ReportsPage(ctx.runner, settings=ctx.settings)
+
+
+def _write_downs(ctx: PageContext) -> QWidget:
+    from app.ui.write_downs_page import WriteDownsPage
+
+    return WriteDownsPage(ctx.runner, ctx.user, settings=ctx.settings)
+
+
+def _orders(ctx: PageContext) -> QWidget:
+    from app.ui.orders_page import OrdersPage
+
+    return OrdersPage(ctx.runner, ctx.user, settings=ctx.settings)
+
+
+def _wire_orders(page: Any, window: MainWindow) -> None:
+    page.pick_requested.connect(lambda order_id: window.open_page("picking").pick_order(order_id))
+
+
+def _picking(ctx: PageContext) -> QWidget:
+    from app.ui.pick_screen import PickScreen
+
+    return PickScreen(ctx.runner, ctx.user, settings=ctx.settings)
+
+
+def _users(ctx: PageContext) -> QWidget:
+    from app.ui.users_page import UsersPage
+
+    return UsersPage(ctx.runner, ctx.user, settings=ctx.settings)
+
+
+def _audit(ctx: PageContext) -> QWidget:
+    from app.ui.audit_page import AuditPage
+
+    return AuditPage(ctx.runner, ctx.user, settings=ctx.settings)
+
+
+def _database(ctx: PageContext) -> QWidget:
+    from app.ui.database_page import DatabasePage
+
+    return DatabasePage(ctx.runner, ctx.user, settings=ctx.settings)
+
+
 def _settings(ctx: PageContext) -> QWidget:
     from app.ui.settings_page import SettingsPage
 
@@ -131,6 +202,14 @@ def _settings(ctx: PageContext) -> QWidget:
 
 
 PAGES: list[PageSpec] = [
+    PageSpec(
+        "start",
+        lambda: _("Start"),
+        lambda: _("What needs doing today, each a key away from its page (Ctrl+0)"),
+        _start,
+        "Ctrl+0",
+        _wire_start,
+    ),
     PageSpec(
         "items",
         lambda: _("Items"),
@@ -162,6 +241,13 @@ PAGES: list[PageSpec] = [
         _wire_purchase_orders,
     ),
     PageSpec(
+        "proposals",
+        lambda: _("Proposals"),
+        lambda: _("What to order today, from whom, and why (Ctrl+9)"),
+        _proposals,
+        "Ctrl+9",
+    ),
+    PageSpec(
         "receiving",
         lambda: _("Receiving"),
         lambda: _("Scan deliveries in against their orders (Ctrl+5)"),
@@ -176,11 +262,56 @@ PAGES: list[PageSpec] = [
         "Ctrl+6",
         _wire_counts,
     ),
+    PageSpec(
+        "reports",
+        lambda: _("Reports"),
+        lambda: _("Stock turnover, write-downs, valuation, dead stock, ABC: PDF or CSV"),
+        _reports,
+    ),
+    PageSpec(
+        "write-downs",
+        lambda: _("Write-downs"),
+        lambda: _("Scrap or write down expired, damaged and obsolete stock; approvals"),
+        _write_downs,
+    ),
+    PageSpec(
+        "orders",
+        lambda: _("Orders"),
+        lambda: _("Customer orders and customers: enter, confirm, follow (Ctrl+7)"),
+        _orders,
+        "Ctrl+7",
+        _wire_orders,
+    ),
+    PageSpec(
+        "picking",
+        lambda: _("Picking"),
+        lambda: _("Pick orders by scanning, then ship them (Ctrl+8)"),
+        _picking,
+        "Ctrl+8",
+    ),
+    PageSpec(
+        "users",
+        lambda: _("Users"),
+        lambda: _("Who works in Hylla, and in which role"),
+        _users,
+    ),
+    PageSpec(
+        "audit",
+        lambda: _("Audit trail"),
+        lambda: _("Who changed what and when"),
+        _audit,
+    ),
+    PageSpec(
+        "database",
+        lambda: _("Database"),
+        lambda: _("Which database is in use; backups and restore"),
+        _database,
+    ),
     # New pages go above this line; Settings stays last.
     PageSpec(
         "settings",
         lambda: _("Settings"),
-        lambda: _("The scanner on this workstation, and a scanner test"),
+        lambda: _("The language and the scanner of this workstation, and a scanner test"),
         _settings,
     ),
 ]

@@ -1,4 +1,9 @@
-"""The Settings page: how this workstation's scanner is set up, and a scanner test.
+"""The Settings page: the language of this workstation, how its scanner is set up, and a
+scanner test.
+
+The language (Svenska, English, or as the computer's own) is kept in QSettings and used
+from the next start (app/ui/app.py ``configure_application``): the window is built in
+one language, so switching it while open would leave half of it in the other.
 
 Scanner settings belong to the workstation (each desk may have its own scanner), so
 they live in QSettings, not in the shared database. The "Test your scanner" box records
@@ -40,13 +45,22 @@ from app.barcodes.diagnose import (
     render_test_label,
     substitute_problem,
 )
-from app.i18n import _
+from app.i18n import LANGUAGES, _, system_language
 from app.ui import feedback, widgets
 from app.ui.scan_feedback import ScanSounds
 from app.ui.scanner import ScannerInput, save_setup
 from app.ui.widgets import error_label, mark_error
 
 TEST_LABEL_FILE = "hylla-scanner-test-label.pdf"
+LANGUAGE_SETTING = "ui/language"
+# Each language is named in its own words: someone who reads only that one finds it.
+LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
+
+
+def chosen_language(settings: QSettings) -> str | None:
+    """The language chosen on this workstation ("sv" or "en"), None for the computer's."""
+    value = str(settings.value(LANGUAGE_SETTING, "") or "")
+    return value if value in LANGUAGES else None
 
 
 def sounds_enabled(settings: QSettings) -> bool:
@@ -75,6 +89,27 @@ class SettingsPage(QWidget):
         self._settings = settings
         self._sounds = sounds
         self.last_diagnosis: Diagnosis | None = None
+
+        # --- language ---
+        self.language_combo = QComboBox()
+        self.language_combo.setObjectName("language")
+        self.language_combo.addItem(
+            _("As on this computer ({language})").format(
+                language=LANGUAGE_NAMES[system_language()]
+            ),
+            "",
+        )
+        for code, name in LANGUAGE_NAMES.items():
+            self.language_combo.addItem(name, code)
+        self.language_note = QLabel(_("Hylla speaks the language chosen here from its next start."))
+        self.language_note.setObjectName("language_note")
+        self.language_note.setProperty("role", "muted")
+        self.language_note.setWordWrap(True)
+        language_box = QGroupBox(_("Language"))
+        language_form = QFormLayout(language_box)
+        language_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        language_form.addRow(_("Language of Hylla"), self.language_combo)
+        language_form.addRow(self.language_note)
 
         # --- scanner set-up ---
         self.suffix_combo = QComboBox()
@@ -183,6 +218,7 @@ class SettingsPage(QWidget):
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(12, 12, 12, 8)
+        column.addWidget(language_box)
         column.addWidget(setup_box)
         column.addWidget(test_box)
         column.addStretch(1)
@@ -194,6 +230,9 @@ class SettingsPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
 
+        self.language_combo.activated.connect(
+            lambda index: self.choose_language(str(self.language_combo.itemData(index)))
+        )
         self.save_button.clicked.connect(self.save)
         self.defaults_button.clicked.connect(lambda: self._show_setup(ScannerSetup()))
         self.substitute_edit.textEdited.connect(lambda _text: self._show_substitute_error(None))
@@ -211,6 +250,8 @@ class SettingsPage(QWidget):
         """Show the settings as stored."""
         self._show_setup(self._scanner.setup)
         self.sounds_check.setChecked(sounds_enabled(self._settings))
+        choice = chosen_language(self._settings) or ""
+        self.language_combo.setCurrentIndex(max(self.language_combo.findData(choice), 0))
 
     def mark_stale(self) -> None:
         """Nothing here depends on the database."""
@@ -269,6 +310,17 @@ class SettingsPage(QWidget):
         self.status_message.emit(_("Scanner settings saved."))
         self.setup_saved.emit(setup)
         return True
+
+    def choose_language(self, code: str) -> None:
+        """Keep ``code`` ("sv", "en", or "" for the computer's language) for the next start."""
+        if code and code not in LANGUAGES:
+            return
+        self._settings.setValue(LANGUAGE_SETTING, code)
+        self._settings.sync()
+        language = LANGUAGE_NAMES[code or system_language()]
+        message = _("Saved: Hylla speaks {language} from its next start.").format(language=language)
+        self.language_note.setText(message)
+        self.status_message.emit(message)
 
     def _show_substitute_error(self, message: str | None) -> None:
         self.substitute_error.setText(message or "")

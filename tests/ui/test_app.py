@@ -7,22 +7,26 @@ import functools
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.services import demo, items, locations, users
 from app.services.database import Database
 from app.services.users import UserId, UserRef
-from app.ui.app import run_gui, start_chores
+from app.ui.app import configure_application, install_qt_translations, run_gui, start_chores
 from app.ui.demo_offer import DemoOffer
 from app.ui.main_window import MainWindow
 from app.ui.runner import Runner
+from app.ui.scan_feedback import ScanSounds
+from app.ui.scanner import ScannerInput, load_setup
+from app.ui.settings_page import SettingsPage
 from tests import factories
 from tests.ui.conftest import TIMEOUT_MS, Dialogs
 
@@ -189,3 +193,83 @@ def test_a_failed_backup_is_reported(
     qtbot.waitUntil(lambda: bool(dialogs.errors), timeout=TIMEOUT_MS)
     assert "disk full" in dialogs.errors[0]
     assert "python main.py backup" in dialogs.errors[0]
+
+
+# --- language: Qt's own words, and the choice made in Settings -------------------------------
+
+
+@pytest.fixture
+def restored_application(qapp: QApplication) -> Iterator[QApplication]:
+    """``configure_application`` renames the application and sets Qt's locale; put the
+    test suite's back (English, names of the isolated settings) afterwards."""
+    locale = QLocale()
+    names = (qapp.organizationName(), qapp.applicationName())
+    yield qapp
+    i18n.set_language("en")
+    install_qt_translations(qapp, "en")
+    QLocale.setDefault(locale)
+    qapp.setOrganizationName(names[0])
+    qapp.setApplicationName(names[1])
+
+
+def _qt_cancel() -> str:
+    """How Qt's own dialogs write "Cancel" now."""
+    return QCoreApplication.translate("QPlatformTheme", "Cancel")
+
+
+def test_qt_s_own_dialogs_speak_swedish_with_hylla(restored_application: QApplication) -> None:
+    folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+    assert (folder / "qtbase_sv.qm").is_file()
+    assert _qt_cancel() == "Cancel"
+    i18n.set_language("sv")
+    configure_application(restored_application)
+    assert _qt_cancel() == "Avbryt"
+    box = QMessageBox()
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    yes = box.button(QMessageBox.StandardButton.Yes)
+    assert yes is not None and yes.text().replace("&", "") == "Ja"
+    assert QLocale().decimalPoint() == ","
+    # Back to English: the Swedish catalog is taken out again, not stacked.
+    i18n.set_language("en")
+    configure_application(restored_application)
+    assert _qt_cancel() == "Cancel"
+    assert QLocale().decimalPoint() == "."
+
+
+def test_a_language_without_qt_translations_leaves_qt_in_english(
+    restored_application: QApplication, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(QLibraryInfo, "path", lambda _which: str(tmp_path))
+    assert not install_qt_translations(restored_application, "sv")
+    assert _qt_cancel() == "Cancel"
+
+
+def test_the_language_chosen_in_settings_is_spoken_from_the_next_start(
+    qtbot: QtBot,
+    restored_application: QApplication,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The application's own settings, under the names configure_application gives it.
+    restored_application.setOrganizationName("Hylla")
+    restored_application.setApplicationName("Hylla")
+    settings = QSettings()
+    page = SettingsPage(ScannerInput(load_setup(settings)), settings, ScanSounds(False))
+    qtbot.addWidget(page)
+    assert page.language_combo.currentData() == ""  # the computer's language
+    statuses: list[str] = []
+    page.status_message.connect(statuses.append)
+    index = page.language_combo.findData("sv")
+    page.language_combo.setCurrentIndex(index)
+    page.language_combo.activated.emit(index)
+    assert settings.value("ui/language") == "sv"
+    assert statuses == ["Saved: Hylla speaks Svenska from its next start."]
+    assert i18n.current_language() == "en"  # not while this window is open
+
+    # HYLLA_LANG names the language of one run and wins over the choice.
+    configure_application(restored_application)
+    assert i18n.current_language() == "en"
+    monkeypatch.delenv("HYLLA_LANG")
+    configure_application(restored_application)
+    assert i18n.current_language() == "sv"
+    assert _qt_cancel() == "Avbryt"
+    assert i18n._("Items") == "Artiklar"

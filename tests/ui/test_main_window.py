@@ -3,6 +3,8 @@ remembered geometry."""
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -35,7 +37,11 @@ def test_title_navigation_and_status_bar(
 ) -> None:
     window = shown_window(qtbot, runner, tester, sqlite_db, settings)
     assert window.windowTitle() == f"Hylla — {sqlite_db.describe()}"
-    assert [window.nav.item(i).text() for i in range(window.nav.count())][:2] == ["Items", "Stock"]
+    assert [window.nav.item(i).text() for i in range(window.nav.count())][:3] == [
+        "Start",
+        "Items",
+        "Stock",
+    ]
     assert window.nav.item(window.nav.count() - 1).text() == "Settings"
     assert window.database_label.text() == f"Database: {sqlite_db.describe()}"
     assert window.user_label.text() == "User: tester"
@@ -137,9 +143,7 @@ def test_pages_are_built_when_first_shown_and_again_for_another_user(
 ) -> None:
     window = shown_window(qtbot, runner, tester, sqlite_db, settings)
     # Only the page on screen exists at start: the rest cost nothing until opened.
-    assert [k for k in ("items", "stock", "locations", "counts") if window.is_built(k)] == [
-        "items"
-    ]
+    assert [k for k in ("items", "stock", "locations", "counts") if window.is_built(k)] == ["items"]
     with qtbot.waitSignal(window.stock_page.stock_loaded, timeout=TIMEOUT_MS):
         window.show_page(window.STOCK)
     assert window.is_built("stock") and window.current_page() is window.stock_page
@@ -171,3 +175,16 @@ def test_f1_lists_the_keys_of_the_window_and_of_the_page(
     text = window.show_shortcuts().plain_text()
     assert "On this page: Counts" in text
     assert "Ctrl+Enter\tClose the bin (asks about expected items not scanned)" in text
+
+
+def test_work_that_takes_a_while_shows_a_moving_bar(
+    qtbot: QtBot, runner: Runner, tester: UserRef, sqlite_db: Database, settings: QSettings
+) -> None:
+    window = shown_window(qtbot, runner, tester, sqlite_db, settings)
+    assert not window.busy_bar.isVisible()
+    done: list[object] = []
+    runner.call(time.sleep, 1.0, on_done=done.append, owner=window)
+    qtbot.waitUntil(window.busy_bar.isVisible, timeout=TIMEOUT_MS)
+    assert window.busy_label.isVisible() and window.busy_bar.maximum() == 0
+    qtbot.waitUntil(lambda: bool(done), timeout=TIMEOUT_MS)
+    assert not window.busy_bar.isVisible() and not window.busy_label.isVisible()

@@ -1,0 +1,260 @@
+"""Signing in: the first start creates the administrator, a wrong password says so and
+changes nothing, switching user rebuilds the window for the new role, and the window
+starts through all of it (or unattended, for scripts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.models import Role
+from app.services import auth
+from app.services.auth import UserInput
+from app.services.database import Database, open_database
+from app.services.errors import NotAllowedError
+from app.services.users import UserRef
+from app.ui import sign_in
+from app.ui.app import run_gui
+from app.ui.main_window import MainWindow
+from app.ui.runner import Runner
+from app.ui.sign_in import ChangePasswordDialog, SignInDialog, install_user_menu
+from tests.ui.conftest import TIMEOUT_MS, Dialogs
+
+PASSWORD = "lagret-123"
+
+
+def _dialog(qtbot: QtBot, runner: Runner, settings: QSettings, **kw: bool) -> SignInDialog:
+    dialog = SignInDialog(runner, settings, **kw)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.loaded, timeout=TIMEOUT_MS):
+        dialog.show()
+    return dialog
+
+
+def _admin(db: Database) -> UserRef:
+    return db.run(auth.create_first_admin, "anna", "Anna Berg", PASSWORD)
+
+
+def test_the_first_start_creates_the_administrator_with_a_chosen_password(
+    qtbot: QtBot, runner: Runner, sqlite_db: Database, settings: QSettings
+) -> None:
+    dialog = _dialog(qtbot, runner, settings)
+    assert dialog.stack.currentIndex() == dialog.FIRST_ADMIN
+    assert dialog.windowTitle() == "Create the administrator"
+    assert dialog.ok_button.text() == "Create administrator"
+    dialog.admin_name_edit.setText("anna")
+    dialog.admin_display_edit.setText("Anna Berg")
+    # Two different passwords: said under the repeat field, nothing is saved.
+    dialog.admin_password_edit.setText(PASSWORD)
+    dialog.admin_repeat_edit.setText("lagret-124")
+    dialog.submit()
+    assert dialog.admin_repeat_error.text() == (
+        "The two passwords differ. Type the same password twice."
+    )
+    # Too short: the service's reason under the password field.
+    dialog.admin_password_edit.setText("abc")
+    dialog.admin_repeat_edit.setText("abc")
+    with qtbot.waitSignal(dialog.refused, timeout=TIMEOUT_MS):
+        dialog.submit()
+    assert dialog.admin_password_error.text().startswith("A password needs at least 8 characters")
+    assert sqlite_db.read(auth.needs_first_admin)
+    assert dialog.isVisible()
+    dialog.admin_password_edit.setText(PASSWORD)
+    dialog.admin_repeat_edit.setText(PASSWORD)
+    with qtbot.waitSignal(dialog.signed_in, timeout=TIMEOUT_MS) as signed:
+        dialog.submit()
+    user = signed.args[0]
+    assert (user.username, user.role) == ("anna", Role.ADMIN)
+    assert dialog.user == user and not dialog.isVisible()
+    assert sqlite_db.run(auth.sign_in, "anna", PASSWORD).ok
+
+
+def test_a_wrong_password_is_said_under_the_field_and_the_right_one_signs_in(
+    qtbot: QtBot, runner: Runner, sqlite_db: Database, settings: QSettings
+) -> None:
+    admin = _admin(sqlite_db)
+    sqlite_db.run(auth.create_user, admin.id, UserInput("kim", "Kim", Role.STAFF, True, "2580"))
+    dialog = _dialog(qtbot, runner, settings)
+    assert dialog.stack.currentIndex() == dialog.SIGN_IN
+    names = [dialog.user_combo.itemText(i) for i in range(dialog.user_combo.count())]
+    assert names == ["Anna Berg (anna)", "Kim"]
+    assert dialog.select_user("kim")
+    dialog.submit()  # no password typed
+    assert dialog.sign_in_error.text() == "Type your password or PIN."
+    dialog.password_edit.setText("0000")
+    with qtbot.waitSignal(dialog.refused, timeout=TIMEOUT_MS):
+        dialog.submit()
+    assert dialog.sign_in_error.text() == (
+        "Wrong password for Kim. 4 more tries before a 5-minute lock."
+    )
+    assert dialog.password_edit.text() == "" and dialog.isVisible() and dialog.user is None
+    dialog.password_edit.setText("2580")
+    with qtbot.waitSignal(dialog.signed_in, timeout=TIMEOUT_MS):
+        dialog.submit()
+    assert dialog.user is not None and dialog.user.username == "kim"
+    assert settings.value(sign_in.LAST_USER_KEY) == "kim"
+    # The next sign-in on this workstation starts with the last user chosen.
+    again = _dialog(qtbot, runner, settings)
+    assert again.user_combo.currentData() == "kim"
+
+
+def test_switching_user_rebuilds_the_window_for_the_new_role(
+    qtbot: QtBot,
+    runner: Runner,
+    sqlite_db: Database,
+    settings: QSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    admin = _admin(sqlite_db)
+    kim_row = sqlite_db.run(
+        auth.create_user, admin.id, UserInput("kim", "Kim", Role.STAFF, True, "2580")
+    )
+    window = MainWindow(runner, admin, sqlite_db.describe(), settings)
+    qtbot.addWidget(window)
+    menu = install_user_menu(window, runner, settings)
+    window.show()
+    assert menu.text() == "Anna Berg (administrator) ▾"
+    users_page = window.open_page("users")
+    assert users_page.new_button.isEnabled()
+
+    asked: list[bool] = []
+
+    def cancel(*_args: object, switching: bool = False) -> None:
+        asked.append(switching)
+
+    monkeypatch.setattr(sign_in, "ask_sign_in", cancel)
+    assert menu.switch_user() is None
+    assert asked == [True] and window.user == admin
+
+    kim = UserRef(kim_row.id, "kim", "Kim", Role.STAFF)
+    monkeypatch.setattr(sign_in, "ask_sign_in", lambda *_a, **_k: kim)
+    menu.switch_action.trigger()
+    assert window.user == kim
+    assert menu.text() == "Kim (staff) ▾"
+    assert window.statusBar().currentMessage() == "Kim is signed in."
+    rebuilt = window.page("users")
+    assert rebuilt is not users_page and not rebuilt.new_button.isEnabled()
+    assert rebuilt.admin_note.isVisibleTo(rebuilt)
+
+
+def test_change_my_password(qtbot: QtBot, runner: Runner, sqlite_db: Database) -> None:
+    admin = _admin(sqlite_db)
+    dialog = ChangePasswordDialog(runner, admin)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.current_edit.setText("fel-lösen-1")
+    dialog.new_edit.setText("nytt-lösen-1")
+    dialog.repeat_edit.setText("nytt-lösen-1")
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.current_error.isVisibleTo(dialog), timeout=TIMEOUT_MS)
+    assert dialog.current_error.text() == "The current password is wrong."
+    dialog.current_edit.setText(PASSWORD)
+    with qtbot.waitSignal(dialog.changed, timeout=TIMEOUT_MS):
+        dialog.save()
+    assert sqlite_db.run(auth.sign_in, "anna", "nytt-lösen-1").ok
+
+
+def _close_windows_soon(ms: int = 300) -> None:
+    def close() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        if not windows:
+            QTimer.singleShot(50, close)
+            return
+        for window in windows:
+            window.close()
+
+    QTimer.singleShot(ms, close)
+
+
+def test_the_window_starts_after_the_sign_in_and_quits_there_if_asked(
+    qtbot: QtBot, tmp_path: Path, dialogs: Dialogs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "start.db"
+    dialogs.answer = False  # no demo warehouse
+    seen: list[bool] = []
+
+    def sign_in_dialog(
+        runner: Runner, settings: QSettings, parent: object = None, *, switching: bool = False
+    ) -> UserRef | None:
+        # The real dialog, filled in as a person would.
+        dialog = SignInDialog(runner, settings)
+        qtbot.addWidget(dialog)
+        with qtbot.waitSignal(dialog.loaded, timeout=TIMEOUT_MS):
+            dialog.show()
+        seen.append(dialog.stack.currentIndex() == dialog.FIRST_ADMIN)
+        dialog.admin_name_edit.setText("chef")
+        dialog.admin_password_edit.setText(PASSWORD)
+        dialog.admin_repeat_edit.setText(PASSWORD)
+        with qtbot.waitSignal(dialog.signed_in, timeout=TIMEOUT_MS):
+            dialog.submit()
+        return dialog.user
+
+    monkeypatch.setattr(sign_in, "ask_sign_in", sign_in_dialog)
+    _close_windows_soon()
+    assert run_gui(str(path)) == 0
+    assert seen == [True]
+    db = open_database(path)
+    try:
+        assert db.run(auth.sign_in, "chef", PASSWORD).ok
+    finally:
+        db.dispose()
+    # Quitting at the sign-in opens no window (the first one is gone once deleted).
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    monkeypatch.setattr(sign_in, "ask_sign_in", lambda *_a, **_k: None)
+    assert run_gui(str(path)) == 0
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+
+
+def test_unattended_sign_in_for_scripts(
+    qtbot: QtBot, tmp_path: Path, dialogs: Dialogs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "robot.db"
+    dialogs.answer = False
+
+    def never(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("no dialog when signing in unattended")
+
+    monkeypatch.setattr(sign_in, "ask_sign_in", never)
+    _close_windows_soon()
+    # A new database gets the administrator named, with the password given.
+    assert run_gui(str(path), "robot", PASSWORD) == 0
+    with pytest.raises(NotAllowedError, match="Wrong password for robot"):
+        run_gui(str(path), "robot", "fel-lösen-1")
+    _close_windows_soon()
+    assert run_gui(str(path), "robot", PASSWORD) == 0
+
+
+def test_staff_see_which_master_data_actions_are_not_theirs(
+    qtbot: QtBot, runner: Runner, sqlite_db: Database
+) -> None:
+    from app.ui.item_editor import ItemEditor
+    from app.ui.items_page import ItemsPage
+    from app.ui.locations_page import LocationsPage
+
+    admin = _admin(sqlite_db)
+    row = sqlite_db.run(
+        auth.create_user, admin.id, UserInput("kim", "Kim", Role.STAFF, True, "2580")
+    )
+    kim = UserRef(row.id, "kim", "Kim", Role.STAFF)
+    bins = LocationsPage(runner, kim)
+    items_page = ItemsPage(runner, kim)
+    editor = ItemEditor(runner, kim)
+    for widget in (bins, items_page, editor):
+        qtbot.addWidget(widget)
+    assert not bins.new_button.isEnabled()
+    assert bins.new_button.toolTip() == (
+        "Only a manager or an administrator can add or rename bins."
+    )
+    assert not items_page.new_button.isEnabled()
+    assert not editor.save_button.isEnabled()
+    assert editor.save_button.toolTip() == "Only a manager or an administrator can change items."
+    # An administrator has them all.
+    admin_bins, admin_items = LocationsPage(runner, admin), ItemsPage(runner, admin)
+    qtbot.addWidget(admin_bins)
+    qtbot.addWidget(admin_items)
+    assert admin_bins.new_button.isEnabled() and admin_items.new_button.isEnabled()
