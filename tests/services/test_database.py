@@ -22,7 +22,8 @@ def test_a_new_file_is_created_migrated_and_configured(tmp_path: Path) -> None:
             assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert s.execute(text("PRAGMA busy_timeout")).scalar() == 15000
-            assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == schema_head()
+            version = s.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            assert version == schema_head()
             kinds = set(s.execute(text("SELECT kind FROM location")).scalars())
         assert kinds == {"supplier", "customer", "count-difference", "scrap", "opening"}
     finally:
