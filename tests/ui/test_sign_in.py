@@ -159,8 +159,16 @@ def test_change_my_password(qtbot: QtBot, runner: Runner, sqlite_db: Database) -
 
 
 def _close_windows_soon(ms: int = 300) -> None:
+    """Close the window run_gui is about to show, once it is on screen (windows of
+    earlier tests that are not deleted yet are left alone)."""
+    before = {id(w) for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)}
+
     def close() -> None:
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        windows = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, MainWindow) and id(w) not in before and w.isVisible()
+        ]
         if not windows:
             QTimer.singleShot(50, close)
             return
