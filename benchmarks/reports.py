@@ -2,6 +2,13 @@
 (budget 5 s, data and layout together) and the valuation as of a date (budget 2 s),
 plus the other reports' PDFs for the record (no budget).
 
+The 2 s budget is the valuation itself: every item's quantity and value at the end of a
+day by the costing method in force, rebuilt from the ledger (``valuation_as_of``). The
+valuation *report* adds the tax values (they share that read) and the LIFO what-if
+column, which replays every move of the ledger (about a second of its own on a million
+moves), and lays out 20,000 rows; it is timed as "valuation report PDF", beside the
+budget rather than under it.
+
 Everything runs through the real services as the window and the command line call
 them: ``reports.report_pdf`` in one read-only unit of work, in the language in force.
 The period ends on the day of the newest move (the data set's "today").

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Money, Qty, Timestamp, utcnow
@@ -24,6 +33,25 @@ class StockMove(Base):
         CheckConstraint("from_location_id <> to_location_id", name="distinct_locations"),
         CheckConstraint("unit_cost >= 0", name="unit_cost_not_negative"),
         Index("ix_stock_move_item_moved_at", "item_id", "moved_at"),
+        # Covers the reports' whole-ledger reads (migration 0008): grouped by item and
+        # route they stream from the index without a sort.
+        Index(
+            "ix_stock_move_report",
+            "item_id",
+            "from_location_id",
+            "to_location_id",
+            "moved_at",
+            "quantity",
+            "unit_cost",
+            "kind",
+        ),
+        # The few reversing moves, found without a scan of the ledger (migration 0008).
+        Index(
+            "ix_stock_move_reverses",
+            "reverses_move_id",
+            sqlite_where=text("reverses_move_id IS NOT NULL"),
+            postgresql_where=text("reverses_move_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

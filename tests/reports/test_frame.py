@@ -4,13 +4,17 @@ with their heading on each, and text is printed literally, never read as markup.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import ROUND_HALF_UP, Decimal
 
+import pdfplumber
+import pytest
 from babel.numbers import format_decimal, format_percent
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.reports.common import Party
+from app.reports import frame as frame_module
+from app.reports.common import Fonts, Party
 from app.reports.frame import Column, Emphasis, NumberFormat, ReportFrame, RowTable, render_report
 from tests.reports.pdf_tools import pdf_tables, pdf_text
 
@@ -19,7 +23,8 @@ amounts = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), pla
 
 @given(amounts)
 def test_amounts_are_formatted_as_babel_formats_them(value: Decimal) -> None:
-    for locale in ("sv_SE", "en_GB"):
+    # de_DE groups with "." (the decimal mark Python writes) and fr_FR with a narrow space.
+    for locale in ("sv_SE", "en_GB", "de_DE", "fr_FR"):
         expected = format_decimal(
             value.quantize(Decimal("0.01"), ROUND_HALF_UP), format="#,##0.00", locale=locale
         )
@@ -30,7 +35,7 @@ def test_amounts_are_formatted_as_babel_formats_them(value: Decimal) -> None:
 
 @given(st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=3))
 def test_quantities_keep_their_decimals_as_babel_does(value: Decimal) -> None:
-    for locale in ("sv_SE", "en_GB"):
+    for locale in ("sv_SE", "en_GB", "de_DE"):
         expected = format_decimal(value, format="#,##0.###", locale=locale)
         assert NumberFormat.for_locale(locale).qty(value) == expected or value == 0
 
@@ -79,3 +84,62 @@ def test_text_too_wide_for_its_column_is_cut_with_an_ellipsis() -> None:
     pdf = render_report(frame, [RowTable(columns, [("A very long item name indeed " * 3,)])])
     cell = pdf_tables(pdf)[0][1][0]
     assert cell.endswith("…") and cell.startswith("A very")
+
+
+def _frame() -> ReportFrame:
+    return ReportFrame("T", Party("X"), "", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "SEK")
+
+
+def _body_fonts(pdf: bytes) -> list[tuple[str, set[str]]]:
+    """(text, fonts) of each body line of the first page's table, top to bottom."""
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        words = document.pages[0].extract_words(extra_attrs=["fontname"], keep_blank_chars=True)
+    lines: dict[float, list[dict[str, object]]] = {}
+    for word in words:
+        lines.setdefault(round(float(word["top"])), []).append(word)
+    return [
+        (" ".join(str(w["text"]) for w in line), {str(w["fontname"]) for w in line})
+        for _top, line in sorted(lines.items())
+    ]
+
+
+def test_emphasised_rows_are_bold_and_the_rows_after_them_regular_again() -> None:
+    columns = [Column("Name", 120), Column("Value", 80, right=True)]
+    rows = [
+        ("Skruv", "1.00"),
+        Emphasis(("Subtotal", "1.00")),
+        ("Mutter", "2.00"),
+        Emphasis(("Total", "3.00")),
+    ]
+    lines = _body_fonts(render_report(_frame(), [RowTable(columns, rows)]))
+    body = {text: fonts for text, fonts in lines if text.split()[0] in {r[0] for r in rows}}
+    assert all(font.endswith("-Bold") for font in body["Subtotal 1.00"] | body["Total 3.00"])
+    assert not any(font.endswith("-Bold") for font in body["Skruv 1.00"] | body["Mutter 2.00"])
+
+
+def test_more_characters_than_one_font_subset_holds_print_literally() -> None:
+    """A font subset holds about 200 characters; Greek, Cyrillic and Latin letters together
+    fill several, so later cells switch subsets in mid-table (and mid-cell)."""
+    letters = [chr(c) for c in range(0x391, 0x3A9) if c != 0x3A2]
+    letters += [chr(c) for c in range(0x400, 0x460)]
+    letters += [chr(c) for c in range(0x3B1, 0x3CA)]
+    letters += [chr(c) for c in range(0x100, 0x17F)]
+    names = ["".join(letters[i : i + 12]) for i in range(0, len(letters), 12)]
+    rows = [(f"R{n:02d}", name, f"{n}.00") for n, name in enumerate(names)]
+    rows.append(("R99", "<b>Fish & Chips</b> " + letters[0] + letters[-1], "1.00"))
+    columns = [Column("SKU", 40), Column("Name", 250), Column("Value", 60, right=True)]
+    tables = pdf_tables(render_report(_frame(), [RowTable(columns, rows)]))
+    body = [row for table in tables for row in table[1:]]
+    assert len(letters) > 256
+    assert body == [list(row) for row in rows]
+
+
+def test_a_standard_font_prints_the_table_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without DejaVu Sans the reports fall back to Helvetica, which is not a TrueType font."""
+    monkeypatch.setattr(frame_module, "fonts", lambda: Fonts("Helvetica", "Helvetica-Bold"))
+    columns = [Column("Name", 150), Column("Value", 80, right=True)]
+    rows = [("<b>Fish & Chips</b>", "1,234.50"), ("Åsa (Öl)", "2.00"), Emphasis(("Total", "3.00"))]
+    pdf = render_report(_frame(), [RowTable(columns, rows)])
+    body = pdf_tables(pdf)[0][1:]
+    assert body == [list(row) for row in rows]
+    assert {font for _text, fonts in _body_fonts(pdf) for font in fonts} >= {"Helvetica-Bold"}

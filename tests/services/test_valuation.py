@@ -21,14 +21,21 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import event, inspect, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
-from app.models import CostLayer, Item, MoveKind
-from app.services import ledger, settings, valuation
-from app.services.database import Database, unit_of_work
+from app.models import Base, CostLayer, Item, MoveKind
+from app.services import ledger, orders, picking, settings, shipping, valuation
+from app.services.database import Database, _alembic_config, unit_of_work
 from app.services.errors import ValidationError
 from app.services.settings import CostingMethod
 from tests import factories as f
@@ -179,8 +186,8 @@ def test_average_inventory_value_from_daily_balances(db: Database) -> None:
 def test_the_per_day_fallback_gives_the_same_sums(db: Database) -> None:
     story(db, "fifo")
     with unit_of_work(db) as s:
-        moves = valuation._period_moves(s, JAN[1], JAN[6], 6)
-        assert valuation._sums_weighted(s, moves, 6) == valuation._sums_daily(s, moves, 6)
+        weighted = valuation._sums(s, JAN[1], JAN[6], 6, daily=False)
+        assert weighted and weighted == valuation._sums(s, JAN[1], JAN[6], 6, daily=True)
 
 
 def test_turnover_dsi_and_gmroi_on_a_small_case(db: Database) -> None:
@@ -350,3 +357,178 @@ def test_every_method_agrees_with_its_replay_on_a_long_mixed_history(db: Databas
     assert {i: v.value for i, v in average.items()} == {
         i: valuation._money(v.quantity * averages[i]) for i, v in average.items()
     }
+
+
+# --- the reports' speed: indexes, query plans and the fast paths' exactness ----------------
+
+
+def test_the_report_indexes_match_the_models_and_downgrade(db: Database) -> None:
+    ours = {"ix_stock_move_report", "ix_stock_move_reverses"}
+
+    def indexes() -> set[str]:
+        return {index["name"] or "" for index in inspect(db.engine).get_indexes("stock_move")}
+
+    assert ours <= indexes()
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diffs = compare_metadata(context, Base.metadata)
+    assert [d for d in diffs if any(name in repr(d) for name in ours)] == []
+    with db.engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0007")
+    assert not ours & indexes()
+    with db.engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "head")
+    assert ours <= indexes()
+
+
+def _plans(db: Database, *calls: Callable[[Session], object]) -> list[tuple[str, list[str]]]:
+    """(statement, SQLite's query plan) of each statement the calls run."""
+    statements: list[tuple[str, Any]] = []
+    with unit_of_work(db, read_only=True) as s:
+        connection = s.connection()
+
+        def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+            statements.append((statement, parameters))
+
+        event.listen(connection, "before_cursor_execute", record)
+        for call in calls:
+            call(s)
+        event.remove(connection, "before_cursor_execute", record)
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        return [
+            (statement, [row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + statement, params)])
+            for statement, params in statements
+        ]
+
+
+def test_the_whole_ledger_reads_stream_from_the_covering_index(sqlite_db: Database) -> None:
+    """Turnover, valuation and the LIFO what-if read every move: SQLite must answer them
+    from ix_stock_move_report in its order, never sorting the moves in a temporary B-tree
+    (a million moves sorted cost more than the rest of a report's data)."""
+    story(sqlite_db, "fifo")
+    plans = _plans(
+        sqlite_db,
+        lambda s: valuation.period_figures(s, JAN[1], JAN[6]),
+        lambda s: valuation.valuation_as_of(s, JAN[3], with_lifo=True),
+        lambda s: valuation.valuation_as_of(s, dt.date.today(), method=CostingMethod.AVERAGE),
+    )
+    on_moves = [(sql, plan) for sql, plan in plans if "FROM stock_move" in sql]
+    assert not [sql for sql, plan in plans if any("TEMP B-TREE" in step for step in plan)]
+    scans = [(sql, plan) for sql, plan in on_moves if any("SCAN stock_move" in s for s in plan)]
+    # Every scan of the ledger but the one-row look at its first move uses the index.
+    assert [
+        sql
+        for sql, plan in scans
+        if "LIMIT" not in sql and not any("COVERING INDEX ix_stock_move_report" in s for s in plan)
+    ] == []
+    assert sum("group by" in sql.lower() for sql, _plan in scans) >= 3
+    reversals = [plan for sql, plan in on_moves if "reverses_move_id IS NOT NULL" in sql]
+    assert reversals and all(any("ix_stock_move_reverses" in s for s in p) for p in reversals)
+
+
+def test_period_figures_stay_exact_where_sqlites_integer_products_overflow(db: Database) -> None:
+    """1,000,000 units at 100,000.00 held for ten days weigh 10**19 in the integer units
+    the database works in, beyond 2**63: SQLite would make that product a float, so the
+    figures are then worked out per day in Python.
+
+    Day ends: Jan 1-4 hold 100,000,000,000, Jan 5-10 half of it after selling 500,000
+    -> average (4 x 1e11 + 6 x 5e10) / 10 = 7e10; COGS 5e10."""
+    with unit_of_work(db) as s:
+        p = f.places(s)
+        item = f.item(s, p.user, "BIG").id
+        _post(s, p, item, "1000000", dt.date(2025, 12, 20), cost="100000")
+        _post(
+            s, p, item, "500000", JAN[4], source=p.bins[0], target=p.customer, kind=MoveKind.ISSUE
+        )
+    if db.is_sqlite:
+        with unit_of_work(db, read_only=True) as s, pytest.raises(valuation._InexactSum):
+            valuation._sums(s, JAN[0], JAN[9], 10, daily=False)
+    figures = db.read(valuation.period_figures, JAN[0], JAN[9])
+    assert figures.opening_value == {item: D("100000000000")}
+    assert figures.average_value == {item: D("70000000000")}
+    assert figures.closing_value == {item: D("50000000000")}
+    assert figures.cogs == {item: D("50000000000")}
+    assert figures.sold_quantity == {item: D("500000")}
+
+
+def test_period_figures_stay_exact_where_sqlites_integer_sums_overflow(db: Database) -> None:
+    """Four receipts of 3,000 units at 10,000,000.00, ten days each: 3 x 10**18 units of
+    weighted value apiece, 1.2 x 10**19 together (SQLite refuses that sum)."""
+    with unit_of_work(db) as s:
+        p = f.places(s)
+        item = f.item(s, p.user, "WIDE").id
+        for _ in range(4):
+            _post(s, p, item, "3000", dt.date(2025, 12, 20), cost="10000000")
+    if db.is_sqlite:
+        with (
+            unit_of_work(db, read_only=True) as s,
+            pytest.raises(OperationalError, match="overflow"),
+        ):
+            valuation._sums(s, JAN[0], JAN[9], 10, daily=False)
+    figures = db.read(valuation.period_figures, JAN[0], JAN[9])
+    assert figures.average_value == {item: D("120000000000")}
+    assert figures.closing_value == figures.opening_value == figures.average_value
+
+
+def test_ids_too_large_to_pack_give_the_same_replays(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item and move ids travel packed in one integer while they fit; past that the moves
+    are read column by column, with the same results."""
+    story(db, "average")
+    packed = [
+        (db.read(valuation.lifo_what_if, day), db.read(valuation.item_values_as_of, day))
+        for day in JAN[:6]
+    ]
+    monkeypatch.setattr(valuation, "PACKED_MOVE_LIMIT", 1)
+    unpacked = [
+        (db.read(valuation.lifo_what_if, day), db.read(valuation.item_values_as_of, day))
+        for day in JAN[:6]
+    ]
+    assert unpacked == packed
+    assert packed[4][0] != {} and packed[4][1] != {}
+
+
+def test_the_valuation_reports_one_read_gives_what_the_three_give(db: Database) -> None:
+    for method in ("fifo", "average"):
+        with unit_of_work(db) as s:
+            settings.set_setting(s, "costing_method", method)
+        if method == "fifo":
+            story(db, "fifo")
+        for day in (JAN[2], JAN[4]):
+            one = db.read(valuation.stock_valuation, day)
+            assert one.items == tuple(db.read(valuation.valuation_as_of, day, with_lifo=True))
+            assert one.locations == tuple(
+                db.read(valuation.valuation_as_of, day, group_by="location")
+            )
+            assert one.tax == db.read(valuation.tax_value, day)
+            assert one.method is CostingMethod(method)
+            assert {row.sku for row in one.items} == {"T-1", "F-1"}
+
+
+def test_revenue_is_the_order_price_of_what_shipped_less_returns(db: Database) -> None:
+    """15 coffee shipped on an order at 1.00 (sales price 50.00), 2 of them returned, and 1
+    issued without an order: revenue 13 x 1.00 + 1 x 50.00 = 63.00; COGS 10 x 20 + 5 x 26
+    - 2 x 26 + 1 x 26 = 304."""
+    with unit_of_work(db) as s:
+        w = f.order_world(s)
+        f.receive(s, w.places, w.stocked, "10", cost="20", bin_index=0)
+        f.receive(s, w.places, w.stocked, "10", cost="26", bin_index=1)
+        order_id = f.confirmed_order(s, w.user, w.customer, (w.stocked, "15"))
+        line_id = orders.get_order(s, order_id).lines[0].id
+        for bin_code, qty in (("A-01-01", "10"), ("A-01-02", "5")):
+            picking.set_pick_bin(s, w.staff, order_id, bin_code)
+            assert picking.pick_quantity(s, w.staff, order_id, line_id, qty).saved
+        shipped = shipping.ship_order(s, w.staff, order_id).shipment
+        shipping.return_goods(s, w.staff, shipped.lines[1].id, "2")
+        f.issue(s, w.places, w.stocked, "1", bin_index=1)
+    today = dt.datetime.now().astimezone().date()
+    row = {r.sku: r for r in db.read(valuation.turnover, today - dt.timedelta(days=6), today)}[
+        "KAFFE"
+    ]
+    assert (row.sold_quantity, row.revenue, row.cogs) == (D("14"), D("63"), D("304"))
+    yesterday = today - dt.timedelta(days=1)
+    sold = {w.stocked: D("14")}
+    assert db.read(valuation.revenue, yesterday, yesterday, {}) == {}
+    assert db.read(valuation.revenue, today, today, sold) == {w.stocked: D("63")}
