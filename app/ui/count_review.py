@@ -277,11 +277,6 @@ class ReviewLinesModel(CachedRowsModel):
             return self._bold
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
 
 def adjustment_columns(currency: str) -> list[Column[PostedAdjustment]]:
     """Columns of the adjustments an approval posted."""

@@ -221,10 +221,6 @@ class BinLinesModel(CachedRowsModel):
         """The row of line ``line_id``, or -1."""
         return next((n for n, row in enumerate(self._rows) if row.line.id == line_id), -1)
 
-    def texts(self) -> list[tuple[str, ...]]:
-        """Every cell's text, row by row (what the screen shows)."""
-        return [row.texts for row in self._rows]
-
     def row_data(self, row: Any, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.BackgroundRole:
             return row.mark_background if column == self.MARK else row.background
@@ -233,11 +229,6 @@ class BinLinesModel(CachedRowsModel):
         if role == Qt.ItemDataRole.FontRole:
             return self._bold if row.current or column == self.MARK else None
         return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 def bin_columns() -> list[Column[BinProgress]]:

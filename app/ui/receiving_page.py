@@ -306,11 +306,6 @@ class ReceiptLinesModel(CachedRowsModel):
             return _("More than ordered, within the tolerance.")
         return ""
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
 
 # --- the start panel's lists ---------------------------------------------------------------
 

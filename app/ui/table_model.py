@@ -250,6 +250,16 @@ class CachedRowsModel(QAbstractTableModel):
         """The line shown at ``row``."""
         return self._rows[row].line
 
+    def texts(self) -> list[tuple[str, ...]]:
+        """Every cell's text, row by row (what the screen shows)."""
+        return [row.texts for row in self._rows]
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        """Rows are selected whole and never edited in place."""
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._rows)
 
