@@ -212,6 +212,9 @@ class SignInDialog(QDialog):
             self.user_combo.setCurrentIndex(max(index, 0))
             self.password_edit.setFocus()
         self.ok_button.setEnabled(True)
+        # The button was disabled and outside the dialog when first made default, so Qt
+        # chose another (Quit) on show: Enter in a field must sign in, not quit.
+        self.ok_button.setDefault(True)
         self.loaded.emit(screen)
 
     def _load_failed(self, error: HyllaError) -> None:

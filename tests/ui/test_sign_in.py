@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QSettings, QTimer
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -71,6 +71,33 @@ def test_the_first_start_creates_the_administrator_with_a_chosen_password(
     assert (user.username, user.role) == ("anna", Role.ADMIN)
     assert dialog.user == user and not dialog.isVisible()
     assert sqlite_db.run(auth.sign_in, "anna", PASSWORD).ok
+
+
+def test_enter_in_a_field_submits_and_never_quits(
+    qtbot: QtBot, runner: Runner, sqlite_db: Database, settings: QSettings
+) -> None:
+    # Found under Xvfb: the first-start dialog made Quit its default button, so Enter
+    # after typing the password closed Hylla.
+    dialog = _dialog(qtbot, runner, settings)
+    assert dialog.ok_button.isDefault() and not dialog.cancel_button.isDefault()
+    qtbot.keyClicks(dialog.admin_name_edit, "anna")
+    qtbot.keyClicks(dialog.admin_password_edit, "abc")
+    qtbot.keyClicks(dialog.admin_repeat_edit, "abc")
+    with qtbot.waitSignal(dialog.refused, timeout=TIMEOUT_MS):
+        qtbot.keyClick(dialog.admin_repeat_edit, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.result() == 0
+    assert dialog.admin_password_error.text().startswith("A password needs at least 8")
+    dialog.admin_password_edit.setText(PASSWORD)
+    dialog.admin_repeat_edit.setText(PASSWORD)
+    with qtbot.waitSignal(dialog.signed_in, timeout=TIMEOUT_MS):
+        qtbot.keyClick(dialog.admin_repeat_edit, Qt.Key.Key_Return)
+    # The next start signs in with Enter in the password field.
+    again = _dialog(qtbot, runner, settings)
+    assert again.stack.currentIndex() == again.SIGN_IN and again.ok_button.isDefault()
+    qtbot.keyClicks(again.password_edit, PASSWORD)
+    with qtbot.waitSignal(again.signed_in, timeout=TIMEOUT_MS):
+        qtbot.keyClick(again.password_edit, Qt.Key.Key_Return)
+    assert again.user is not None and again.user.username == "anna"
 
 
 def test_a_wrong_password_is_said_under_the_field_and_the_right_one_signs_in(
