@@ -54,6 +54,22 @@ def backup_dir_for(db: Database) -> Path:
     return _require_sqlite(db).parent / "backups"
 
 
+# Several databases may share a folder (and so its backups folder): each backup's name
+# starts with its database's file name, and only those count as its backups.
+BACKUP_KINDS = ("daily", "before-upgrade", "before-restore", "manual")
+
+
+def _name(db: Database, kind: str, stamp: str) -> str:
+    return f"{_require_sqlite(db).stem}-{kind}-{stamp}.db"
+
+
+def is_backup_of(database: Path, backup: Path) -> bool:
+    """Whether ``backup`` is named as one of Hylla's backups of ``database``."""
+    return backup.suffix == ".db" and any(
+        backup.name.startswith(f"{database.stem}-{kind}-") for kind in BACKUP_KINDS
+    )
+
+
 def _copy_online(source: Path, destination: Path) -> None:
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
@@ -95,7 +111,7 @@ def backup_database(db: Database, destination: Path) -> BackupResult:
 def backup_before_migration(db: Database, folder: Path | None = None) -> BackupResult:
     """The automatic backup taken before the schema is changed."""
     folder = folder or backup_dir_for(db)
-    return backup_database(db, folder / f"hylla-before-upgrade-{timestamp()}.db")
+    return backup_database(db, folder / _name(db, "before-upgrade", timestamp()))
 
 
 def daily_backup(db: Database, today: dt.date | None = None) -> BackupResult | None:
@@ -104,20 +120,22 @@ def daily_backup(db: Database, today: dt.date | None = None) -> BackupResult | N
         return None
     today = today or dt.date.today()
     folder = backup_dir_for(db)
-    target = folder / f"hylla-daily-{today.isoformat()}.db"
+    target = folder / _name(db, "daily", today.isoformat())
     if target.exists():
         return None
     result = backup_database(db, target)
-    rotate_backups(folder, today)
+    rotate_backups(folder, today, db.path.stem)
     return result
 
 
-def rotate_backups(folder: Path, today: dt.date) -> list[Path]:
-    """Keep the newest daily backups and one a week for some weeks; return what went."""
+def rotate_backups(folder: Path, today: dt.date, stem: str = "hylla") -> list[Path]:
+    """Keep the newest daily backups of the database named ``stem`` and one a week for
+    some weeks; return what went. Other databases' backups are left alone."""
     dated: list[tuple[dt.date, Path]] = []
-    for path in folder.glob("hylla-daily-*.db"):
+    prefix = f"{stem}-daily-"
+    for path in folder.glob(f"{prefix}*.db"):
         try:
-            dated.append((dt.date.fromisoformat(path.stem.removeprefix("hylla-daily-")), path))
+            dated.append((dt.date.fromisoformat(path.stem.removeprefix(prefix)), path))
         except ValueError:
             continue
     dated.sort(reverse=True)
@@ -185,7 +203,7 @@ def restore_database(db: Database, source: Path) -> BackupResult:
     source = source.expanduser().resolve()
     check_backup_file(source)
     if target.exists():
-        backup_database(db, backup_dir_for(db) / f"hylla-before-restore-{timestamp()}.db")
+        backup_database(db, backup_dir_for(db) / _name(db, "before-restore", timestamp()))
     db.dispose()
     try:
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
@@ -243,12 +261,16 @@ def backup_folder_of(path: Path) -> Path:
     return path.parent / "backups"
 
 
-def list_backups(folder: Path) -> list[BackupFile]:
-    """The backup files in ``folder``, newest first (an unfinished copy is not one)."""
+def list_backups(database: Path) -> list[BackupFile]:
+    """The backups of the SQLite file ``database`` in its backups folder, newest first
+    (an unfinished copy is not one, nor another database's backup)."""
+    folder = backup_folder_of(database)
     if not folder.is_dir():
         return []
     found = []
     for path in folder.glob("*.db"):
+        if not is_backup_of(database, path):
+            continue
         try:
             stat = path.stat()
         except OSError:
@@ -271,14 +293,14 @@ def database_status(db: Database) -> DatabaseStatus:
     )
     folder = backup_folder_of(db.path)
     return DatabaseStatus(
-        True, db.describe(), revision, schema_head(), size, folder, tuple(list_backups(folder))
+        True, db.describe(), revision, schema_head(), size, folder, tuple(list_backups(db.path))
     )
 
 
 def backup_now(db: Database, user_id: int, destination: Path | None = None) -> BackupResult:
     """A backup by hand: into the backups folder (kept until removed: not rotated), or to
     ``destination``. It is in the audit trail."""
-    target = destination or backup_dir_for(db) / f"hylla-manual-{timestamp()}.db"
+    target = destination or backup_dir_for(db) / _name(db, "manual", timestamp())
     result = backup_database(db, target)
     db.run(record_audit, UserId(user_id), "backup", "database", None, {"file": str(result.path)})
     return result

@@ -189,7 +189,7 @@ def _sqlite_path(target: str | None) -> Path | None:
 def _latest_backup(path: Path | None) -> backup.BackupFile | None:
     if path is None:
         return None
-    found = backup.list_backups(backup.backup_folder_of(path))
+    found = backup.list_backups(path)
     return found[0] if found else None
 
 

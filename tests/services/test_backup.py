@@ -91,3 +91,30 @@ def test_postgres_backups_are_pointed_to_pg_dump(postgres_url: str, tmp_path: Pa
         assert backup.daily_backup(db) is None
     finally:
         db.dispose()
+
+
+def test_databases_sharing_a_folder_keep_their_backups_apart(sqlite_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Found on the Database page: a second database in the same folder showed (and its
+    # daily backup was skipped because of) the first one's "hylla-daily-<today>.db".
+    other = open_database(f"sqlite:///{sqlite_db.path.parent / 'lager2.db'}")
+    try:
+        day = dt.date(2026, 3, 1)
+        mine = backup.daily_backup(sqlite_db, day)
+        theirs = backup.daily_backup(other, day)
+        assert mine is not None and theirs is not None
+        assert (mine.path.name, theirs.path.name) == (
+            "hylla-daily-2026-03-01.db",
+            "lager2-daily-2026-03-01.db",
+        )
+        assert [b.path.name for b in backup.database_status(other).backups] == [
+            "lager2-daily-2026-03-01.db"
+        ]
+        assert [b.path.name for b in backup.list_backups(sqlite_db.path)] == [
+            "hylla-daily-2026-03-01.db"
+        ]
+        # Rotating one database's dailies never removes the other's.
+        for n in range(1, 60):
+            backup.daily_backup(other, day + dt.timedelta(days=n))
+        assert mine.path.exists()
+    finally:
+        other.dispose()
