@@ -70,6 +70,10 @@ def is_backup_of(database: Path, backup: Path) -> bool:
     )
 
 
+class DamagedSourceError(Exception):
+    """The copy of the database failed SQLite's check: the database itself is damaged."""
+
+
 def _copy_online(source: Path, destination: Path) -> None:
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
@@ -80,10 +84,17 @@ def _copy_online(source: Path, destination: Path) -> None:
         try:
             src.backup(dst)
             dst.execute("PRAGMA journal_mode = DELETE")
+            # The online backup copies pages as they are, damaged ones too: a copy that
+            # fails the check must never become a backup (nor push a good one out of the
+            # rotation).
+            verdict = [row[0] for row in dst.execute("PRAGMA quick_check(5)")]
         finally:
             dst.close()
     finally:
         src.close()
+    if verdict != ["ok"]:
+        partial.unlink(missing_ok=True)
+        raise DamagedSourceError("; ".join(str(v) for v in verdict))
     partial.replace(destination)
 
 
@@ -100,7 +111,24 @@ def backup_database(db: Database, destination: Path) -> BackupResult:
             )
         )
     try:
-        _copy_online(source, destination)
+        try:
+            _copy_online(source, destination)
+        except sqlite3.DatabaseError as exc:
+            text = str(exc).lower()
+            if "malformed" not in text and "not a database" not in text:
+                raise
+            destination.with_name(destination.name + ".partial").unlink(missing_ok=True)
+            raise DamagedSourceError(str(exc)) from exc
+    except DamagedSourceError as exc:
+        raise DatabaseError(
+            _(
+                "{path} is damaged: SQLite's check of the copy found faults ({faults}). "
+                "No backup was written, and the earlier backups are kept. Stop working in "
+                "this database, quit Hylla and restore the newest good backup (Database "
+                "page → Restore…, or python main.py restore FILE)."
+            ).format(path=source, faults=str(exc)[:200]),
+            problem="damaged",
+        ) from exc
     except (sqlite3.Error, OSError) as exc:
         raise DatabaseError(
             _("The backup to {path} failed: {reason}").format(path=destination, reason=exc)

@@ -142,6 +142,15 @@ def translate_db_error(exc: DBAPIError, db: Database) -> Exception:
             _("The database is busy: another workstation is saving. Try again in a moment."),
             problem="busy",
         )
+    if "malformed" in lowered or "file is not a database" in lowered:
+        return DatabaseError(
+            _(
+                "The database {where} is damaged: SQLite cannot read part of it. Nothing was "
+                "saved. Stop working in it, quit Hylla and restore the newest backup "
+                "(Database page → Restore…, or python main.py restore FILE)."
+            ).format(where=db.describe()),
+            problem="damaged",
+        )
     if "readonly" in lowered or "read-only" in lowered:
         return DatabaseError(
             _(

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from app.services import backup
 from app.services.database import open_database, unit_of_work
@@ -118,3 +119,51 @@ def test_databases_sharing_a_folder_keep_their_backups_apart(sqlite_db, tmp_path
         assert mine.path.exists()
     finally:
         other.dispose()
+
+
+def _damage(path: Path) -> None:
+    """Overwrite pages in the middle of the file, leaving its header and schema alone."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    assert pages > 20
+    with path.open("r+b") as file:
+        for n in range(pages // 2, pages - 2):
+            file.seek(n * page)
+            file.write(b"\xde\xad\xbe\xef" * (page // 4))
+
+
+def test_a_damaged_database_is_never_backed_up_over_good_backups(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    # SQLite's online backup copies damaged pages as they are: without a check, the
+    # damaged copies would push the good ones out of the rotation within a week.
+    good = backup.daily_backup(sqlite_db, dt.date(2026, 3, 1))
+    assert good is not None
+    sqlite_db.dispose()
+    _damage(sqlite_db.path)
+    with pytest.raises(DatabaseError, match="is damaged") as caught:
+        backup.daily_backup(sqlite_db, dt.date(2026, 3, 2))
+    assert caught.value.problem == "damaged"
+    assert [b.path.name for b in backup.list_backups(sqlite_db.path)] == [good.path.name]
+    assert not list(good.path.parent.glob("*.partial"))
+    with sqlite3.connect(good.path) as conn:
+        assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+
+
+def test_damage_met_while_working_is_explained_not_traced(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    with unit_of_work(sqlite_db) as s:
+        p = f.places(s)
+        for n in range(400):
+            f.item(s, p.user, f"SKU-{n:04d}")
+    sqlite_db.dispose()
+    db = open_database(f"sqlite:///{sqlite_db.path}")
+    db.engine.dispose()  # the file is damaged after it was opened, while at work
+    _damage(sqlite_db.path)
+    try:
+        with pytest.raises(DatabaseError, match="is damaged: SQLite cannot read") as caught:
+            with unit_of_work(db, read_only=True) as s:
+                s.execute(text("SELECT count(*), max(name) FROM item")).all()
+        assert caught.value.problem == "damaged"
+        assert "restore the newest backup" in caught.value.message
+    finally:
+        db.dispose()
