@@ -7,6 +7,7 @@ Automatic backups live beside the database in ``backups/`` and are rotated.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ from app.services.database import (
 )
 from app.services.errors import DatabaseError
 from app.services.users import UserId, record_audit
+
+log = logging.getLogger(__name__)
 
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
@@ -120,13 +123,14 @@ def backup_database(db: Database, destination: Path) -> BackupResult:
             destination.with_name(destination.name + ".partial").unlink(missing_ok=True)
             raise DamagedSourceError(str(exc)) from exc
     except DamagedSourceError as exc:
+        log.error("the backup of %s found damage: %s", source, exc)
         raise DatabaseError(
             _(
-                "{path} is damaged: SQLite's check of the copy found faults ({faults}). "
+                "{path} is damaged: SQLite's check of the copy found faults. "
                 "No backup was written, and the earlier backups are kept. Stop working in "
                 "this database, quit Hylla and restore the newest good backup (Database "
                 "page → Restore…, or python main.py restore FILE)."
-            ).format(path=source, faults=str(exc)[:200]),
+            ).format(path=source),
             problem="damaged",
         ) from exc
     except (sqlite3.Error, OSError) as exc:
