@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,6 +226,23 @@ def check_backup_file(path: Path) -> str:
     return str(revision)
 
 
+def _keep_damaged_copy(target: Path, folder: Path) -> Path:
+    aside = folder / f"{target.name}.damaged-{timestamp()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal"):
+            part = target.with_name(target.name + suffix)
+            if part.exists():
+                shutil.copy2(part, aside.with_name(aside.name + suffix))
+    except OSError as exc:
+        raise DatabaseError(
+            _(
+                "The damaged database could not be kept aside, so nothing was restored: {reason}"
+            ).format(reason=exc)
+        ) from exc
+    return aside
+
+
 def restore_database(db: Database, source: Path) -> BackupResult:
     """Replace the database's content with the backup at ``source``.
 
@@ -235,7 +253,15 @@ def restore_database(db: Database, source: Path) -> BackupResult:
     source = source.expanduser().resolve()
     check_backup_file(source)
     if target.exists():
-        backup_database(db, backup_dir_for(db) / _name(db, "before-restore", timestamp()))
+        try:
+            backup_database(db, backup_dir_for(db) / _name(db, "before-restore", timestamp()))
+        except DatabaseError as exc:
+            if exc.problem != "damaged":
+                raise
+            # SQLite cannot copy a damaged database, and refusing would leave the user
+            # stuck with it: its bytes are kept aside as they are (never listed as a
+            # backup), and the restore is what mends it.
+            _keep_damaged_copy(target, backup_dir_for(db))
     db.dispose()
     try:
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)

@@ -167,3 +167,25 @@ def test_damage_met_while_working_is_explained_not_traced(sqlite_db) -> None:  #
         assert "restore the newest backup" in caught.value.message
     finally:
         db.dispose()
+
+
+def test_a_damaged_database_can_be_restored_and_its_bytes_are_kept_aside(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    with unit_of_work(sqlite_db) as s:
+        p = f.places(s)
+        for n in range(400):
+            f.item(s, p.user, f"SKU-{n:04d}")
+    good = backup.daily_backup(sqlite_db, dt.date(2026, 3, 1))
+    assert good is not None
+    sqlite_db.dispose()
+    _damage(sqlite_db.path)
+    # The safety copy cannot be made through SQLite: the damaged bytes go aside instead
+    # of the restore being refused (which would leave the user stuck with the damage).
+    backup.restore_database(sqlite_db, good.path)
+    assert len(_skus(sqlite_db.path)) == 400
+    with sqlite3.connect(sqlite_db.path) as conn:
+        assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    (aside,) = (
+        p for p in good.path.parent.glob("hylla.db.damaged-*") if not p.name.endswith("-wal")
+    )
+    assert aside.stat().st_size > 0
+    assert [b.path.name for b in backup.list_backups(sqlite_db.path)] == [good.path.name]
