@@ -16,6 +16,10 @@ The policies (Silver, Pyke & Thomas, "Inventory and Production Management", ch. 
   σ (G(k) − G(k + Q/σ)) and must be (1 − β) Q; the second term (which the textbook
   form G(k) = (1 − β) Q/σ leaves out) removes shortages already counted in the cycle
   before, and matters when Q is small next to σ;
+- a fill rate that each year reaches with a chance Φ(z) (``safety_factor_reliable_fill``):
+  the year's shortage is the sum of its N cycles' shortages, whose mean and variance
+  come from G and the second-order loss H(k) = (1 + k²)(1 − Φ(k)) − k φ(k), taken as
+  normal: μ + z sqrt(v / N) = (1 − β) Q/σ;
 - σ of demand over the lead time L when the lead time varies:
   σ_LTD = sqrt(L σ_d² + d² σ_L²) (d: mean daily demand, σ_d its daily spread, σ_L the
   lead time's). With a forecast error measured over the lead time, that error takes
@@ -263,3 +267,85 @@ def combine_sigma(
     mean = np.asarray(mean_daily, dtype=np.float64)
     sigma_l = np.asarray(sigma_lead_time, dtype=np.float64)
     return np.sqrt(error**2 + mean**2 * sigma_l**2)
+
+
+def second_loss(k: np.ndarray | float) -> np.ndarray:
+    """H(k) = E[((Z − k)⁺)²] = (1 + k²)(1 − Φ(k)) − k φ(k): the second moment of the
+    shortage, in units of σ², above k σ."""
+    values = np.asarray(k, dtype=np.float64)
+    return _losses(values)[1]
+
+
+def _losses(k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """G(k) and H(k) from one evaluation of φ and 1 − Φ."""
+    tail = norm_sf(k)
+    density = norm_pdf(k)
+    first = np.maximum(density - k * tail, 0.0)
+    second = np.maximum((1.0 + k * k) * tail - k * density, 0.0)
+    return first, second
+
+
+def shortage_moments(
+    k: np.ndarray | float, q_over_sigma: np.ndarray | float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and variance of one cycle's shortage, in units of σ and σ².
+
+    A cycle's shortage is min((X − R)⁺, Q) (what the cycle before already missed is not
+    counted again), so with q = Q/σ its mean is G(k) − G(k + q) and, from
+    min(Y, q)² = Y² − ((Y − q)⁺)² − 2q (Y − q)⁺, its second moment H(k) − H(k + q)
+    − 2q G(k + q).
+    """
+    kk = np.asarray(k, dtype=np.float64)
+    q = np.asarray(q_over_sigma, dtype=np.float64)
+    g_k, h_k = _losses(kk)
+    g_q, h_q = _losses(kk + q)
+    mean = g_k - g_q
+    second = h_k - h_q - 2.0 * q * g_q
+    return mean, np.maximum(second - mean * mean, 0.0)
+
+
+def safety_factor_reliable_fill(
+    fill_rate: np.ndarray | float,
+    q_over_sigma: np.ndarray | float,
+    cycles: np.ndarray | float,
+    z: float,
+    *,
+    iterations: int = 24,
+) -> np.ndarray:
+    """k for a fill rate β that a year of ``cycles`` replenishment cycles reaches with
+    a chance of Φ(z), not only on average.
+
+    A year's fill is 1 − (the sum of its cycles' shortages) / (its demand, cycles × Q).
+    With N cycles that sum has mean N μ and variance N v (μ, v: ``shortage_moments``);
+    taken as normal, the year reaches β with chance Φ(z) when
+    μ + z sqrt(v / N) = (1 − β) Q/σ. With many cycles this is the fill-rate formula; with
+    one or two a year it asks that a stock-out be rare, as a cycle service level does.
+    Solved by bisection between the plain fill-rate k (``safety_factor_fill_rate``) and
+    ``K_MAX`` (to 16 / 2^``iterations``); the plain k where it already meets it (clipped
+    at ``K_MIN``); ``cycles`` below 1 count as 1; NaN where the plain k is NaN; z ≤ 0
+    gives the plain k.
+    """
+    beta = np.asarray(fill_rate, dtype=np.float64)
+    ratio = np.asarray(q_over_sigma, dtype=np.float64)
+    count = np.asarray(cycles, dtype=np.float64)
+    beta, ratio, count = np.broadcast_arrays(beta, ratio, count)
+    plain = safety_factor_fill_rate(beta, ratio)
+    usable = np.isfinite(plain) & np.isfinite(ratio)
+    if z <= 0 or not usable.any():
+        return plain
+    safe_ratio = np.where(usable, ratio, 1.0)
+    target = (1.0 - np.where(usable, beta, 0.5)) * safe_ratio
+    safe_count = np.where(usable & np.isfinite(count), count, 1.0)
+    weight = z / np.sqrt(np.maximum(safe_count, 1.0))
+    lo = np.where(usable, plain, 0.0)
+    hi = np.full(lo.shape, K_MAX)
+    # A plain k clipped at K_MIN may already leave room for the spread: it stands.
+    mean, variance = shortage_moments(lo, safe_ratio)
+    hi = np.where(mean + weight * np.sqrt(variance) > target, hi, lo)
+    for _ in range(iterations):
+        middle = 0.5 * (lo + hi)
+        mean, variance = shortage_moments(middle, safe_ratio)
+        short = mean + weight * np.sqrt(variance) > target
+        lo = np.where(short, middle, lo)
+        hi = np.where(short, hi, middle)
+    return np.where(usable, hi, plain)

@@ -26,7 +26,11 @@ from app.planning.replenishment import (
     plan_replenishment,
     synthetic_input,
 )
-from app.planning.safety_stock import shortage_per_cycle
+from app.planning.safety_stock import (
+    safety_factor_fill_rate,
+    shortage_moments,
+    shortage_per_cycle,
+)
 
 NAN = math.nan
 # One unit every day for two years: forecast exactly 1 a day, no error, no undershoot.
@@ -77,20 +81,21 @@ def _one(result: ReplenishmentResult) -> dict[str, Any]:
 
 
 def test_reorder_point_by_hand() -> None:
-    # Protection 8 days lead time + 1 to the next run = 9 days of 1 a day = 9 expected;
-    # lead time σ 2 days → σ = 1 × 2; 95 % cycle service: safety 1.6449 × 2 = 3.29;
-    # reorder point 12.29. Available 4 − 2 = 2 → order. EOQ = sqrt(2 × 365.25 × 50 /
+    # Protection 8 days lead time (a daily run orders the day it finds the item at its
+    # reorder point) = 8 days of 1 a day = 8 expected; lead time σ 2 days → σ = 1 × 2;
+    # 95 % cycle service: safety 1.6449 × 2 = 3.29; reorder point 11.29. Available
+    # 4 − 2 = 2 → order. EOQ = sqrt(2 × 365.25 × 50 /
     # (0.25 × 40)) = 60.4359, up to 6 packs of 12 = 72 (excess 11.5641).
     row = _one(plan_replenishment(_input(lead_time_std=2)))
     assert row["projected_available"] == 2
-    assert row["protection_days"] == 9
-    assert row["forecast_lead_time"] == pytest.approx(9.0)
+    assert row["protection_days"] == 8
+    assert row["forecast_lead_time"] == pytest.approx(8.0)
     assert row["forecast_daily"] == pytest.approx(1.0)
     assert row["rmse_lead_time"] == 0 and row["undershoot"] == 0
     assert row["sigma_lead_time"] == pytest.approx(2.0)
     assert row["safety_factor"] == pytest.approx(1.6449, abs=1e-4)
     assert row["safety_stock"] == pytest.approx(3.2897, abs=1e-4)
-    assert row["reorder_point"] == pytest.approx(12.2897, abs=1e-4)
+    assert row["reorder_point"] == pytest.approx(11.2897, abs=1e-4)
     assert row["eoq"] == pytest.approx(math.sqrt(2 * 365.25 * 50 / 10))
     assert (row["reason"], row["basis"]) == ("below-reorder-point", "eoq")
     assert row["raw_qty"] == pytest.approx(60.4359, abs=1e-4) and row["top_up"] == 0
@@ -103,16 +108,23 @@ def test_fill_rate_target_with_large_orders_needs_no_safety_stock() -> None:
     # Q = 72 against σ = 2: shortages of 5 % of 72 per cycle would be allowed, which even
     # a negative k meets; safety stock is never below 0 (min_safety_factor).
     row = _one(plan_replenishment(_input(lead_time_std=2, fill_rate=np.array([True]))))
-    assert row["safety_factor"] == 0 and row["reorder_point"] == pytest.approx(9.0)
+    assert row["safety_factor"] == 0 and row["reorder_point"] == pytest.approx(8.0)
     negative = _one(
         plan_replenishment(
             _input(lead_time_std=2, fill_rate=np.array([True]), min_safety_factor=-8.0)
         )
     )
-    # Without that floor k solves G(k) − G(k + 72/2) = 5 % × 72/2 = 1.8, nearly G(k) = 1.8;
-    # G(−1.785) = 1.785 + G(1.785) = 1.785 + 0.0149 = 1.7999, so k ≈ −1.785.
-    assert negative["safety_factor"] == pytest.approx(-1.785, abs=1e-3)
-    assert float(shortage_per_cycle(negative["safety_factor"], 36.0)) == pytest.approx(1.8)
+    # On average alone k would solve G(k) − G(k + 72/2) = 5 % × 72/2 = 1.8, nearly
+    # G(k) = 1.8; G(−1.785) = 1.785 + G(1.785) = 1.785 + 0.0149 = 1.7999, so k ≈ −1.785.
+    assert float(safety_factor_fill_rate(0.95, 36.0)) == pytest.approx(-1.785, abs=1e-3)
+    # But the year of 365.25 / 72 = 5.07 cycles must reach 95 % with a 90 % chance
+    # (z = 1.2816): mean + z × sd / sqrt(5.07) = 1.8 asks for more, k ≈ −1.231.
+    k = negative["safety_factor"]
+    assert k == pytest.approx(-1.2311, abs=1e-3)
+    mean, variance = shortage_moments(k, 36.0)
+    assert float(mean + 1.2816 * np.sqrt(variance / (365.25 / 72))) == pytest.approx(1.8, abs=1e-3)
+    # The mean shortage per cycle is then below the 1.8 the average alone would allow.
+    assert float(shortage_per_cycle(k, 36.0)) == pytest.approx(float(mean)) and mean < 1.8
 
 
 def test_lumpy_days_add_their_undershoot_to_the_safety_stock() -> None:
@@ -137,11 +149,11 @@ def test_enough_stock_orders_nothing_and_on_order_counts() -> None:
 
 
 def test_top_up_when_the_order_quantity_alone_stays_below_the_reorder_point() -> None:
-    # 100 backordered: available −98. EOQ 60.44 would leave −37.6 ≤ 9, so the order adds
-    # the 107 missing up to the reorder point: 167.44 → 14 packs = 168.
+    # 100 backordered: available −98. EOQ 60.44 would leave −37.6 ≤ 8, so the order adds
+    # the 106 missing up to the reorder point: 166.44 → 14 packs = 168.
     row = _one(plan_replenishment(_input(backordered=100)))
-    assert row["top_up"] == pytest.approx(107.0)
-    assert row["raw_qty"] == pytest.approx(107 + 60.436, abs=1e-3)
+    assert row["top_up"] == pytest.approx(106.0)
+    assert row["raw_qty"] == pytest.approx(106 + 60.436, abs=1e-3)
     assert row["order_qty"] == 168
 
 
@@ -156,11 +168,17 @@ def test_fixed_order_quantity_moq_and_shelf_life() -> None:
 
 
 def test_supplier_order_days_lengthen_the_protection() -> None:
-    # Next order day in 3 days, then weekly: 8 + 3 + 7 = 18 days of 1 a day.
+    # Next order day in 3 days, then weekly: 8 + 3 + the 6 days after the next order day
+    # before the one after it (the 7th is that day's own, the undershoot's) = 17 days.
     row = _one(
         plan_replenishment(_input(review_days=np.array([3.0]), order_cycle_days=np.array([7.0])))
     )
-    assert row["protection_days"] == 18 and row["reorder_point"] == pytest.approx(18.0)
+    assert row["protection_days"] == 17 and row["reorder_point"] == pytest.approx(17.0)
+    # Any day will do: the lead time alone, at least the one day until the next run.
+    daily = _one(plan_replenishment(_input(order_cycle_days=np.array([1.0]))))
+    assert daily["protection_days"] == 8
+    instant = _one(plan_replenishment(_input(lead_time_mean=np.array([0.0]))))
+    assert instant["protection_days"] == 1
 
 
 def test_min_max_orders_up_to_max_in_packs() -> None:
@@ -189,7 +207,7 @@ def test_zero_point_orders_exactly_the_needs() -> None:
 def test_manual_is_never_ordered_but_shown() -> None:
     row = _one(plan_replenishment(_input(policy=MANUAL, backordered=100)))
     assert row["order_qty"] == 0 and row["reason"] == "manual-never"
-    assert row["reorder_point"] == pytest.approx(9.0)
+    assert row["reorder_point"] == pytest.approx(8.0)
 
 
 def test_no_demand_orders_only_what_is_missing() -> None:

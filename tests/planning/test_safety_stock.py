@@ -21,6 +21,9 @@ from app.planning.safety_stock import (
     norm_sf,
     safety_factor_cycle,
     safety_factor_fill_rate,
+    safety_factor_reliable_fill,
+    second_loss,
+    shortage_moments,
     shortage_per_cycle,
     sigma_lead_time_demand,
 )
@@ -166,3 +169,81 @@ def test_forecast_error_takes_the_place_of_daily_spread() -> None:
     # Error over 9 days 6 (= sqrt(9) × 2), daily demand 10, lead time σ 2: sqrt(36 + 400).
     assert float(combine_sigma(6.0, 10.0, 2.0)) == pytest.approx(math.sqrt(436))
     assert float(combine_sigma(6.0, 10.0, 2.0)) == float(sigma_lead_time_demand(9, 2, 10, 2))
+
+
+def test_second_order_loss_by_hand() -> None:
+    # H(0) = E[(Z⁺)²] = 1/2. H(1) = 2 (1 − Φ(1)) − φ(1) = 2 × 0.158655 − 0.241971
+    # = 0.075339. Far left H(k) → k² + 1 (the whole of E[(Z − k)²]); far right 0.
+    assert float(second_loss(0.0)) == pytest.approx(0.5, abs=1e-9)
+    assert float(second_loss(1.0)) == pytest.approx(0.075339, abs=1e-6)
+    assert float(second_loss(-6.0)) == pytest.approx(37.0, abs=1e-6)
+    assert float(second_loss(9.0)) == pytest.approx(0.0, abs=1e-15)
+
+
+def test_one_cycles_shortage_moments_by_hand_and_by_integration() -> None:
+    # k = 0, q = 1: mean G(0) − G(1) = 0.398942 − 0.083316 = 0.315627; second moment
+    # H(0) − H(1) − 2 × 1 × G(1) = 0.5 − 0.075339 − 0.166631 = 0.258030, so the variance
+    # is 0.258030 − 0.315627² = 0.158410.
+    mean, variance = shortage_moments(0.0, 1.0)
+    assert float(mean) == pytest.approx(0.315627, abs=1e-6)
+    assert float(variance) == pytest.approx(0.158410, abs=2e-6)
+    # The same from the definition, min((Z − k)⁺, q), integrated on a fine grid.
+    z = np.linspace(-10, 10, 400_001)
+    weight = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) * (z[1] - z[0])
+    for k, q in ((-1.0, 0.5), (0.7, 3.0), (1.5, 40.0)):
+        short = np.minimum(np.maximum(z - k, 0.0), q)
+        m = float((short * weight).sum())
+        v = float((short * short * weight).sum()) - m * m
+        mean, variance = shortage_moments(k, q)
+        assert float(mean) == pytest.approx(m, abs=1e-6)
+        assert float(variance) == pytest.approx(v, abs=1e-6)
+
+
+def test_reliable_fill_rate_for_one_cycle_a_year() -> None:
+    # One cycle a year, z = 1: the one cycle's mean + sd shortage must be 5 % of Q. With
+    # Q = σ: k = 2.2741 (mean 0.003808 + sd 0.046192 = 0.05), far above the 1.2121 that
+    # meets 95 % only on average.
+    k = float(safety_factor_reliable_fill(0.95, 1.0, 1.0, 1.0))
+    assert k == pytest.approx(2.2741, abs=1e-3)
+    mean, variance = shortage_moments(k, 1.0)
+    assert float(mean + np.sqrt(variance)) == pytest.approx(0.05, abs=1e-6)
+    assert float(safety_factor_fill_rate(0.95, 1.0)) == pytest.approx(1.2121, abs=1e-3)
+
+
+def test_reliable_fill_rate_approaches_the_average_with_many_cycles() -> None:
+    ratio = np.full(4, 3.0)
+    plain = float(safety_factor_fill_rate(0.95, 3.0))
+    k = safety_factor_reliable_fill(0.95, ratio, np.array([1.0, 4.0, 100.0, 1e8]), 1.2816)
+    # More cycles a year: a year's fill strays less from its mean, so less k is needed.
+    assert (np.diff(k) < 0).all() and k[-1] == pytest.approx(plain, abs=1e-3)
+    # z = 0 is the plain fill rate; fewer than one cycle counts as one.
+    assert float(safety_factor_reliable_fill(0.95, 3.0, 5.0, 0.0)) == plain
+    assert float(safety_factor_reliable_fill(0.95, 3.0, 0.2, 1.0)) == float(
+        safety_factor_reliable_fill(0.95, 3.0, 1.0, 1.0)
+    )
+    # What the plain factor cannot answer stays unanswered.
+    unanswered = safety_factor_reliable_fill(np.array([1.2, 0.95]), np.array([3.0, 0.0]), 2.0, 1.0)
+    assert np.isnan(unanswered).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    beta=st.floats(0.5, 0.999),
+    ratio=st.floats(0.05, 200.0),
+    cycles=st.floats(1.0, 60.0),
+    z=st.floats(0.1, 3.0),
+)
+def test_reliable_fill_factor_solves_its_equation(
+    beta: float, ratio: float, cycles: float, z: float
+) -> None:
+    k = float(safety_factor_reliable_fill(beta, ratio, cycles, z))
+    plain = float(safety_factor_fill_rate(beta, ratio))
+    assert plain <= k <= K_MAX
+    if plain < k < K_MAX - 1e-3:
+        mean, variance = shortage_moments(k, ratio)
+        achieved = float(mean + z * np.sqrt(variance / cycles))
+        assert achieved == pytest.approx((1 - beta) * ratio, rel=1e-3, abs=1e-6)
+    elif k == plain:
+        # Only a plain k clipped at K_MIN can already meet it with room to spare.
+        mean, variance = shortage_moments(k, ratio)
+        assert float(mean + z * np.sqrt(variance / cycles)) <= (1 - beta) * ratio + 1e-6
