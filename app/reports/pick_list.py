@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from app.i18n import _
 from app.reports.common import (
@@ -36,7 +37,10 @@ from app.reports.purchase_order import order_barcode
 
 @dataclass(frozen=True)
 class PickListPdfLine:
-    """Take ``quantity`` of one item (and lot) from one bin; ``bin_code`` "" = no bin has it."""
+    """Take ``quantity`` of one item (and lot) from one bin; ``bin_code`` "" = no bin has it.
+
+    ``note`` is printed in bold under the description (e.g. only expired stock is left).
+    """
 
     bin_code: str
     sku: str
@@ -45,6 +49,7 @@ class PickListPdfLine:
     expiry: dt.date | None
     quantity: Decimal
     unit: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,13 @@ def _lot(line: PickListPdfLine) -> str:
     return line.lot
 
 
+def _description(line: PickListPdfLine) -> Paragraph:
+    s = styles()
+    if not line.note:
+        return text(line.name, s.cell)
+    return Paragraph(escape(line.name) + "<br/><b>" + escape(line.note) + "</b>", s.cell)
+
+
 def _lines(data: PickListPdf) -> list[Flowable]:
     s = styles()
     header = [
@@ -132,7 +144,7 @@ def _lines(data: PickListPdf) -> list[Flowable]:
         [
             bold(line.bin_code, s.cell) if line.bin_code else text(_("(no bin)"), s.cell),
             text(line.sku, s.cell),
-            text(line.name, s.cell),
+            _description(line),
             text(_lot(line), s.cell),
             bold(fmt_qty(line.quantity), s.cell_right),
             text(line.unit, s.cell),

@@ -11,6 +11,12 @@ on the shelf for this order). A scan of an item the order does not have, of more
 left to pick, or from a bin that does not hold it, is refused and saves nothing: the
 outcome says why (the screen shows it red, with a sound).
 
+Lots that expired before today are never suggested, never taken automatically and never
+picked: a scanned or typed expired lot is refused (``PickStatus.EXPIRED``) with the lot
+to take instead. There is no override, not even for a manager: expired goods do not go
+to a customer. They are written down or scrapped (with the write-down approval), and a
+line whose only stock has expired says so and is reported short.
+
 Picking starts (``start_picking``, or the first scan) by handing free stock to waiting
 backorders, oldest first, for the order's items, so nothing that turned up since the
 order was confirmed is left on the shelf.
@@ -57,7 +63,7 @@ from app.services.orders import (
     status_label,
 )
 from app.services.purchase_orders import company_party
-from app.services.scanning import resolve_scan
+from app.services.scanning import resolve_scan, short_date
 from app.services.users import UserId, record_audit
 
 ZERO = Decimal(0)
@@ -94,6 +100,7 @@ class PickStatus(enum.StrEnum):
     TOO_MANY = "too_many"  # nothing saved: more than is left to pick
     NEEDS_BIN = "needs_bin"  # nothing saved: scan the bin first
     NEEDS_LOT = "needs_lot"  # nothing saved: which lot?
+    EXPIRED = "expired"  # nothing saved: that lot has expired, take another
     UNKNOWN = "unknown"  # nothing saved: the code is not an item or bin Hylla knows
     INVALID = "invalid"  # nothing saved: the code cannot be read
 
@@ -103,7 +110,10 @@ SAVED = frozenset({PickStatus.PICKED, PickStatus.BIN, PickStatus.SHORT, PickStat
 
 @dataclass(frozen=True)
 class PickBin:
-    """Where a line's goods can be taken: a bin (and lot) and what it holds for picking."""
+    """Where a line's goods can be taken: a bin (and lot) and what it holds for picking.
+
+    ``expired``: the lot's expiry is before today, so it must not be taken.
+    """
 
     bin_id: int
     bin_code: str
@@ -111,6 +121,7 @@ class PickBin:
     lot: str
     expiry: dt.date | None
     quantity: Decimal
+    expired: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,9 @@ class PickLineView:
 
     ``to_pick`` is what is reserved for the line and not yet shipped; ``remaining`` is what
     of that is neither picked nor reported short; ``backordered`` is not picked now.
+    ``bins`` are where to take it, first expiry first among lots that have not expired;
+    ``expired_bins`` hold lots past their expiry (never to pick). ``notice`` says, when
+    the unexpired stock cannot cover what is left, what the picker should do instead.
     """
 
     line_id: int
@@ -138,6 +152,13 @@ class PickLineView:
     backordered: Decimal
     expected_date: dt.date | None
     bins: tuple[PickBin, ...]
+    expired_bins: tuple[PickBin, ...] = ()
+    notice: str = ""
+
+    @property
+    def only_expired(self) -> bool:
+        """True when something is left to pick and only expired lots are in stock."""
+        return self.remaining > 0 and not self.bins and bool(self.expired_bins)
 
     @property
     def done(self) -> bool:
@@ -191,7 +212,8 @@ class PickOutcome:
     """What a pick action did, with the whole pick as it now is.
 
     Statuses in ``SAVED`` were committed with the caller's transaction; the others saved
-    nothing and ``message`` says why, in words the picker can act on.
+    nothing and ``message`` says why, in words the picker can act on. ``warning`` is the
+    part of a saved outcome's message the picker must not miss (expired goods in the bin).
     """
 
     status: PickStatus
@@ -203,6 +225,7 @@ class PickOutcome:
     bin_code: str = ""
     lot: str = ""
     event_id: int | None = None
+    warning: str = ""
 
     @property
     def saved(self) -> bool:
@@ -401,19 +424,63 @@ def _pick_order(level: _Level, default_bin: int | None) -> tuple[dt.date, int, s
 
 
 def _bins_for(
-    line: _Line, levels: list[_Level], fold: PickFold, lines_of_item: set[int]
-) -> tuple[PickBin, ...]:
-    found = []
+    line: _Line, levels: list[_Level], fold: PickFold, lines_of_item: set[int], today: dt.date
+) -> tuple[tuple[PickBin, ...], tuple[PickBin, ...]]:
+    """Where a line can be taken from (first expiry first), and its expired lots apart."""
+    found: list[PickBin] = []
+    expired: list[PickBin] = []
     for level in sorted(
         (lv for lv in levels if lv.item_id == line.item_id),
         key=lambda lv: _pick_order(lv, line.default_bin),
     ):
         left = level.quantity - fold.picked_from(lines_of_item, level.bin_id, level.lot_id)
         if left > 0:
-            found.append(
-                PickBin(level.bin_id, level.bin_code, level.lot_id, level.lot, level.expiry, left)
+            gone = level.expiry is not None and level.expiry < today
+            (expired if gone else found).append(
+                PickBin(
+                    level.bin_id,
+                    level.bin_code,
+                    level.lot_id,
+                    level.lot,
+                    level.expiry,
+                    left,
+                    expired=gone,
+                )
             )
-    return tuple(found)
+    return tuple(found), tuple(expired)
+
+
+# A notice names this many expired lots (oldest first), then how many more there are.
+_EXPIRED_NAMED = 3
+
+
+def _expired_lots(bins: Sequence[PickBin]) -> str:
+    """Expired lots as a notice names them: "lot L1 expired 08/07/2025 in B-03-01"."""
+    named = "; ".join(
+        _("lot {lot} expired {date} in {bin}").format(
+            lot=b.lot, date=short_date(b.expiry) if b.expiry else "", bin=b.bin_code
+        )
+        for b in sorted(bins, key=lambda b: b.expiry or dt.date.max)[:_EXPIRED_NAMED]
+    )
+    if len(bins) > _EXPIRED_NAMED:
+        named += " " + _("and {n} more").format(n=len(bins) - _EXPIRED_NAMED)
+    return named
+
+
+def _notice(
+    remaining: Decimal, unit: str, bins: tuple[PickBin, ...], expired: tuple[PickBin, ...]
+) -> str:
+    """What to tell the picker when only expired stock would cover what is left."""
+    if remaining <= 0 or not expired:
+        return ""
+    fresh = sum((b.quantity for b in bins), ZERO)
+    if fresh >= remaining:
+        return ""
+    if not bins:
+        return _("Only expired stock: {lots} — ask a manager.").format(lots=_expired_lots(expired))
+    return _("Only {qty} {unit} have not expired; {lots} — ask a manager.").format(
+        qty=_qty(fresh), unit=unit, lots=_expired_lots(expired)
+    )
 
 
 def _bin_code(session: Session, bin_id: int | None) -> str:
@@ -422,7 +489,9 @@ def _bin_code(session: Session, bin_id: int | None) -> str:
     return session.scalar(select(Location.code).where(Location.id == bin_id)) or ""
 
 
-def _view(session: Session, order: CustomerOrder, fold: PickFold | None = None) -> PickView:
+def _view(
+    session: Session, order: CustomerOrder, today: dt.date, fold: PickFold | None = None
+) -> PickView:
     fold = fold if fold is not None else pick_fold(session, order.id)
     lines = _lines(session, order.id)
     levels = _levels(session, sorted({line.item_id for line in lines}))
@@ -431,6 +500,8 @@ def _view(session: Session, order: CustomerOrder, fold: PickFold | None = None) 
         picked = fold.picked_on(line.id)
         short, reason, _text = fold.short.get(line.id, (ZERO, None, ""))
         to_pick = line.reserved
+        remaining = max(ZERO, to_pick - picked - short)
+        bins, expired = _bins_for(line, levels, fold, {line.id}, today)
         views.append(
             PickLineView(
                 line_id=line.id,
@@ -446,10 +517,12 @@ def _view(session: Session, order: CustomerOrder, fold: PickFold | None = None) 
                 picked=picked,
                 short=short,
                 short_reason=reason,
-                remaining=max(ZERO, to_pick - picked - short),
+                remaining=remaining,
                 backordered=line.backordered,
                 expected_date=line.expected_date,
-                bins=_bins_for(line, levels, fold, {line.id}),
+                bins=bins,
+                expired_bins=expired,
+                notice=_notice(remaining, line.unit, bins, expired),
             )
         )
     last = next((e for e in reversed(fold.live) if e.kind is PickEventKind.PICK), None)
@@ -560,33 +633,50 @@ def _start(session: Session, order: CustomerOrder, user_id: UserId) -> None:
 def _outcome(
     session: Session,
     order: CustomerOrder,
+    today: dt.date,
     status: PickStatus,
     message: str,
     fold: PickFold | None = None,
     **details: Any,
 ) -> PickOutcome:
-    view = _view(session, order, fold)
+    view = _view(session, order, today, fold)
     return PickOutcome(status, message, view, **details)
 
 
 # --- use cases ---------------------------------------------------------------------------
 
 
-def start_picking(session: Session, user_id: UserId, order_id: int) -> PickView:
+def _today(today: dt.date | None) -> dt.date:
+    """The day lots are judged expired on: ``today`` as given (tests), else today here."""
+    return today if today is not None else dt.date.today()
+
+
+def start_picking(
+    session: Session, user_id: UserId, order_id: int, *, today: dt.date | None = None
+) -> PickView:
     """Begin (or resume) picking an order: waiting backorders get free stock first."""
     order = load_order(session, order_id, lock=True)
     _require_pickable(session, order, user_id)
-    return _view(session, order)
+    return _view(session, order, _today(today))
 
 
-def get_pick(session: Session, order_id: int) -> PickView:
+def get_pick(session: Session, order_id: int, *, today: dt.date | None = None) -> PickView:
     """The pick of an order as it now is (read only)."""
-    return _view(session, load_order(session, order_id))
+    return _view(session, load_order(session, order_id), _today(today))
 
 
-def pick_scan(session: Session, user_id: UserId, order_id: int, text: str) -> PickOutcome:
+def pick_scan(
+    session: Session,
+    user_id: UserId,
+    order_id: int,
+    text: str,
+    *,
+    today: dt.date | None = None,
+) -> PickOutcome:
     """One scan at the pick screen: a bin label sets the bin; an item's barcode picks one
-    (or its pack's count) from that bin. Anything wrong saves nothing and says why."""
+    (or its pack's count) from that bin. Anything wrong saves nothing and says why; a lot
+    that expired before ``today`` (default: today here) is refused."""
+    day = _today(today)
     order = load_order(session, order_id, lock=True)
     _require_pickable(session, order, user_id)
     named = _ORDER_BARCODE.match(text.strip())
@@ -594,38 +684,52 @@ def pick_scan(session: Session, user_id: UserId, order_id: int, text: str) -> Pi
         # The pick list's own barcode: this order, or the paper of another one.
         if int(named[1]) == order.seq:
             return _outcome(
-                session, order, PickStatus.ORDER, _("Picking {number}.").format(number=order.number)
+                session,
+                order,
+                day,
+                PickStatus.ORDER,
+                _("Picking {number}.").format(number=order.number),
             )
         return _outcome(
             session,
             order,
+            day,
             PickStatus.WRONG_ITEM,
             _("That is the pick list of SO-{seq}, not of {number}.").format(
                 seq=named[1], number=order.number
             ),
         )
-    result = resolve_scan(session, text)
+    result = resolve_scan(session, text, day)
     if result.outcome == "invalid":
-        return _outcome(session, order, PickStatus.INVALID, result.problem or result.message)
+        return _outcome(session, order, day, PickStatus.INVALID, result.problem or result.message)
     if result.outcome == "unknown":
-        return _outcome(session, order, PickStatus.UNKNOWN, result.problem or result.message)
+        return _outcome(session, order, day, PickStatus.UNKNOWN, result.problem or result.message)
     if result.outcome == "bin":
         assert result.bin_id is not None
-        return _set_bin(session, order, user_id, result.bin_id, text)
+        return _set_bin(session, order, user_id, result.bin_id, text, day)
     assert result.item_id is not None
     return _pick(
         session,
         order,
         user_id,
+        day,
         item_id=result.item_id,
         quantity=result.quantity,
         bin_id=None,
         lot=result.lot,
+        label_expiry=result.expiry,
         text=text,
     )
 
 
-def set_pick_bin(session: Session, user_id: UserId, order_id: int, bin_code: str) -> PickOutcome:
+def set_pick_bin(
+    session: Session,
+    user_id: UserId,
+    order_id: int,
+    bin_code: str,
+    *,
+    today: dt.date | None = None,
+) -> PickOutcome:
     """The picker is at bin ``bin_code`` (typed instead of scanned)."""
     order = load_order(session, order_id, lock=True)
     _require_pickable(session, order, user_id)
@@ -641,7 +745,7 @@ def set_pick_bin(session: Session, user_id: UserId, order_id: int, bin_code: str
             ),
             field="bin",
         )
-    return _set_bin(session, order, user_id, row[0], bin_code)
+    return _set_bin(session, order, user_id, row[0], bin_code, _today(today))
 
 
 def pick_quantity(
@@ -653,8 +757,10 @@ def pick_quantity(
     *,
     bin_id: int | None = None,
     lot: str | None = None,
+    today: dt.date | None = None,
 ) -> PickOutcome:
-    """Pick a typed quantity for a line, from ``bin_id`` (default: the bin last scanned)."""
+    """Pick a typed quantity for a line, from ``bin_id`` (default: the bin last scanned);
+    a typed ``lot`` that expired before ``today`` is refused."""
     order = load_order(session, order_id, lock=True)
     _require_pickable(session, order, user_id)
     line = session.get(CustomerOrderLine, line_id)
@@ -665,6 +771,7 @@ def pick_quantity(
         session,
         order,
         user_id,
+        _today(today),
         item_id=line.item_id,
         quantity=qty,
         bin_id=bin_id,
@@ -681,6 +788,8 @@ def record_short_pick(
     quantity: Decimal | str | int,
     reason: ShortReason | str,
     note: str = "",
+    *,
+    today: dt.date | None = None,
 ) -> PickOutcome:
     """Report that ``quantity`` of a line cannot be picked, and why.
 
@@ -704,8 +813,9 @@ def record_short_pick(
     if len(note) > 200:
         raise ValidationError(_("A note can be at most 200 characters."), field="note")
     qty = parse_quantity(quantity)
+    day = _today(today)
     fold = pick_fold(session, order.id)
-    view = _view(session, order, fold)
+    view = _view(session, order, day, fold)
     line_view = next(lv for lv in view.lines if lv.line_id == line.id)
     if qty > line_view.remaining:
         raise ValidationError(
@@ -736,6 +846,7 @@ def record_short_pick(
     return _outcome(
         session,
         order,
+        day,
         PickStatus.SHORT,
         message,
         line_id=line.id,
@@ -745,7 +856,9 @@ def record_short_pick(
     )
 
 
-def undo_last_pick(session: Session, user_id: UserId, order_id: int) -> PickOutcome:
+def undo_last_pick(
+    session: Session, user_id: UserId, order_id: int, *, today: dt.date | None = None
+) -> PickOutcome:
     """Undo the newest pick or short pick not yet shipped (a new row names it)."""
     order = load_order(session, order_id, lock=True)
     _require_pickable(session, order, user_id)
@@ -777,6 +890,7 @@ def undo_last_pick(session: Session, user_id: UserId, order_id: int) -> PickOutc
     return _outcome(
         session,
         order,
+        _today(today),
         PickStatus.UNDONE,
         message,
         line_id=target.order_line_id,
@@ -789,7 +903,12 @@ def undo_last_pick(session: Session, user_id: UserId, order_id: int) -> PickOutc
 
 
 def _set_bin(
-    session: Session, order: CustomerOrder, user_id: UserId, bin_id: int, text: str
+    session: Session,
+    order: CustomerOrder,
+    user_id: UserId,
+    bin_id: int,
+    text: str,
+    today: dt.date,
 ) -> PickOutcome:
     code = _bin_code(session, bin_id)
     event_id = _append(
@@ -803,7 +922,7 @@ def _set_bin(
         },
     )
     fold = pick_fold(session, order.id)
-    view = _view(session, order, fold)
+    view = _view(session, order, today, fold)
     here = [
         line.sku
         for line in view.lines
@@ -813,23 +932,79 @@ def _set_bin(
         message = _("Bin {code}: pick {skus}.").format(code=code, skus=", ".join(here))
     else:
         message = _("Bin {code}: nothing of this order to pick here.").format(code=code)
-    return PickOutcome(PickStatus.BIN, message, view, bin_code=code, event_id=event_id)
+    # Expired lots of the order's items on this shelf: say so before anyone takes them.
+    notes = []
+    for line in view.lines:
+        gone = [b for b in line.expired_bins if b.bin_id == bin_id]
+        if line.remaining > 0 and len(gone) == 1:
+            notes.append(
+                _("Leave {sku} lot {lot} here: it expired on {date}.").format(
+                    sku=line.sku, lot=gone[0].lot, date=_date(gone[0].expiry)
+                )
+            )
+        elif line.remaining > 0 and gone:
+            notes.append(
+                _("Leave {sku} lots {lots} here: they have expired.").format(
+                    sku=line.sku, lots=_lot_codes(gone)
+                )
+            )
+    leave = " ".join(notes)
+    if leave:
+        message += " " + leave
+    return PickOutcome(
+        PickStatus.BIN, message, view, bin_code=code, event_id=event_id, warning=leave
+    )
 
 
-def _lot_id(session: Session, item_id: int, lot: str) -> int | None:
-    return session.scalar(select(Lot.id).where(Lot.item_id == item_id, Lot.code == lot))
+def _lot_of(session: Session, item_id: int, lot: str) -> tuple[int | None, dt.date | None]:
+    """The id and stored expiry of the item's lot ``lot`` (None, None: no such lot)."""
+    row = session.execute(
+        select(Lot.id, Lot.expiry).where(Lot.item_id == item_id, Lot.code == lot)
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
+def _lot_codes(bins: Sequence[PickBin]) -> str:
+    """Lot codes for a message, oldest first: "L1, L2, L3 and 4 more"."""
+    codes = [b.lot for b in sorted(bins, key=lambda b: b.expiry or dt.date.max)]
+    named = ", ".join(codes[:_EXPIRED_NAMED])
+    if len(codes) > _EXPIRED_NAMED:
+        named += " " + _("and {n} more").format(n=len(codes) - _EXPIRED_NAMED)
+    return named
+
+
+def _date(value: dt.date | None) -> str:
+    return short_date(value) if value is not None else ""
+
+
+def _instead(line: PickLineView, sku: str, where: int | None) -> str:
+    """What to take instead of an expired lot: unexpired stock in this bin if there is
+    any, else the first bin to take it from; or, when none is left, who decides."""
+    fresh = [b for b in line.bins if b.bin_id == where] or list(line.bins)
+    if not fresh:
+        return _(
+            "Put it back: there is no {sku} in stock that has not expired. Ask a manager."
+        ).format(sku=sku)
+    take = fresh[0]
+    if take.lot:
+        return _("Put it back and take lot {lot} from {code}.").format(
+            lot=take.lot, code=take.bin_code
+        )
+    return _("Put it back and take {sku} from {code}.").format(sku=sku, code=take.bin_code)
 
 
 def _pick(
     session: Session,
     order: CustomerOrder,
     user_id: UserId,
+    today: dt.date,
     *,
     item_id: int,
     quantity: Decimal,
     bin_id: int | None,
     lot: str | None,
     text: str,
+    label_expiry: dt.date | None = None,
 ) -> PickOutcome:
     item = session.get(Item, item_id)
     if item is None:
@@ -844,6 +1019,7 @@ def _pick(
         return _outcome(
             session,
             order,
+            today,
             PickStatus.WRONG_ITEM,
             _("Wrong item: {sku} {name} is not on order {number}. Put it back.").format(
                 sku=item.sku, name=item.name, number=order.number
@@ -851,7 +1027,7 @@ def _pick(
             **common,
         )
     fold = pick_fold(session, order.id)
-    view = _view(session, order, fold)
+    view = _view(session, order, today, fold)
     line_view = next(lv for lv in view.lines if lv.line_id == line.id)
     common["line_id"] = line.id
     if line_view.remaining <= 0:
@@ -863,11 +1039,33 @@ def _pick(
             message = _("All of {sku} is already picked ({picked} {unit}).").format(
                 sku=item.sku, picked=_qty(line_view.picked), unit=item.unit
             )
-        return _outcome(session, order, PickStatus.TOO_MANY, message, fold, **common)
+        return _outcome(session, order, today, PickStatus.TOO_MANY, message, fold, **common)
+    where = bin_id if bin_id is not None else fold.current_bin_id
+    lot_id: int | None = None
+    if lot:
+        common["lot"] = lot
+        lot_id, stored_expiry = _lot_of(session, item.id, lot)
+        # The label's date is what the picker holds; the lot's record may know better.
+        dates = [d for d in (label_expiry, stored_expiry) if d is not None]
+        if dates and min(dates) < today:
+            return _outcome(
+                session,
+                order,
+                today,
+                PickStatus.EXPIRED,
+                _("Lot {lot} of {sku} expired on {date}.").format(
+                    lot=lot, sku=item.sku, date=_date(min(dates))
+                )
+                + " "
+                + _instead(line_view, item.sku, where),
+                fold,
+                **common,
+            )
     if quantity > line_view.remaining:
         return _outcome(
             session,
             order,
+            today,
             PickStatus.TOO_MANY,
             _(
                 "That is {qty} {unit} of {sku}, but only {left} are left to pick. "
@@ -878,11 +1076,11 @@ def _pick(
             fold,
             **common,
         )
-    where = bin_id if bin_id is not None else fold.current_bin_id
     if where is None:
         return _outcome(
             session,
             order,
+            today,
             PickStatus.NEEDS_BIN,
             _("Scan the bin you take {sku} from first.").format(sku=item.sku),
             fold,
@@ -891,11 +1089,38 @@ def _pick(
     code = _bin_code(session, where)
     common["bin_code"] = code
     in_bin = [b for b in line_view.bins if b.bin_id == where]
+    # Expired lots here are never taken: only named, so the picker leaves them.
+    expired_here = [b for b in line_view.expired_bins if b.bin_id == where]
     if lot:
-        lot_id = _lot_id(session, item.id, lot)
         in_bin = [b for b in in_bin if lot_id is not None and b.lot_id == lot_id]
-        common["lot"] = lot
+        expired_here = []
     available = sum((b.quantity for b in in_bin), ZERO)
+    if available == 0 and expired_here:
+        gone = expired_here[0]
+        return _outcome(
+            session,
+            order,
+            today,
+            PickStatus.EXPIRED,
+            _("Lot {lot} of {sku} in bin {code} expired on {date}.").format(
+                lot=gone.lot, sku=item.sku, code=code, date=_date(gone.expiry)
+            )
+            + " "
+            + _instead(line_view, item.sku, None),
+            fold,
+            **common,
+        )
+    if len(expired_here) == 1:
+        leave = _("Leave lot {lot} in the bin: it expired on {date}.").format(
+            lot=expired_here[0].lot, date=_date(expired_here[0].expiry)
+        )
+    elif expired_here:
+        leave = _("Leave lots {lots} in the bin: they have expired.").format(
+            lots=_lot_codes(expired_here)
+        )
+    else:
+        leave = ""
+    after = " " + leave if leave else ""
     if available < quantity:
         if available == 0:
             message = (
@@ -913,24 +1138,33 @@ def _pick(
             message = _("Bin {code} holds only {available} {unit} of {sku}.").format(
                 code=code, available=_qty(available), unit=item.unit, sku=item.sku
             )
-        return _outcome(session, order, PickStatus.NOT_IN_BIN, message, fold, **common)
+        return _outcome(
+            session, order, today, PickStatus.NOT_IN_BIN, message + after, fold, **common
+        )
     takes: list[tuple[int | None, Decimal]] = []
     if item.lot_tracked and not lot:
         lots = [b for b in in_bin if b.quantity >= quantity]
-        if len(in_bin) > 1 or not lots:
+        if len(in_bin) > 1 or not lots or expired_here:
+            # With an expired lot on the same shelf, the picker must say which lot is
+            # in hand: taking one for the other unseen is how expired goods ship.
             return _outcome(
                 session,
                 order,
+                today,
                 PickStatus.NEEDS_LOT,
-                _(
-                    "Bin {code} holds several lots of {sku}: scan the lot or type it ({lots})."
-                ).format(code=code, sku=item.sku, lots=", ".join(b.lot for b in in_bin)),
+                (
+                    _("Bin {code} holds several lots of {sku}: scan the lot or type it ({lots}).")
+                    if len(in_bin) > 1 or not lots
+                    else _("Scan the lot of {sku} you took, or type it ({lots}).")
+                ).format(code=code, sku=item.sku, lots=", ".join(b.lot for b in in_bin))
+                + after,
                 fold,
                 **common,
             )
         takes.append((lots[0].lot_id, quantity))
     else:
-        # Untracked items kept by expiry (dated lots) are taken first-expiry-first.
+        # Untracked items kept by expiry (dated lots) are taken first-expiry-first, of
+        # the lots that have not expired (``in_bin`` holds no other).
         left = quantity
         for b in in_bin:
             take = min(left, b.quantity)
@@ -938,7 +1172,7 @@ def _pick(
                 takes.append((b.lot_id, take))
                 left -= take
     event_id = 0
-    for lot_id, take in takes:
+    for take_lot, take in takes:
         event_id = _append(
             session,
             {
@@ -946,7 +1180,7 @@ def _pick(
                 "kind": PickEventKind.PICK,
                 "order_line_id": line.id,
                 "item_id": item.id,
-                "lot_id": lot_id,
+                "lot_id": take_lot,
                 "bin_id": where,
                 "quantity": take,
                 "scanned_text": text[:200],
@@ -962,14 +1196,26 @@ def _pick(
         picked=_qty(picked),
         total=_qty(line_view.to_pick),
     )
-    return _outcome(session, order, PickStatus.PICKED, message, event_id=event_id, **common)
+    return _outcome(
+        session,
+        order,
+        today,
+        PickStatus.PICKED,
+        message + after,
+        event_id=event_id,
+        warning=leave,
+        **common,
+    )
 
 
 # --- the pick list -----------------------------------------------------------------------
 
 
-def pick_list_data(session: Session, order_id: int) -> PickListPdf:
-    """Everything the pick list PDF shows: what is left to pick, bin by bin in path order."""
+def pick_list_data(session: Session, order_id: int, *, today: dt.date | None = None) -> PickListPdf:
+    """Everything the pick list PDF shows: what is left to pick, bin by bin in path order.
+
+    Lots that expired before ``today`` are not on it; what only they could cover gets a
+    row without a bin that says so."""
     order = load_order(session, order_id)
     if order.status not in PICKABLE:
         if order.status is OrderStatus.DRAFT:
@@ -983,7 +1229,7 @@ def pick_list_data(session: Session, order_id: int) -> PickListPdf:
                 number=order.number, status=status_label(order.status).lower()
             )
         )
-    view = _view(session, order)
+    view = _view(session, order, _today(today))
     rows: list[PickListPdfLine] = []
     waiting: list[WaitingPdfLine] = []
     for line in view.lines:
@@ -1005,7 +1251,8 @@ def pick_list_data(session: Session, order_id: int) -> PickListPdf:
             )
             left -= take
         if left > 0:
-            # The system says it is reserved but no bin holds it: the picker should know.
+            # The system says it is reserved but no bin holds it (or only expired lots
+            # do): the picker should know.
             rows.append(
                 PickListPdfLine(
                     bin_code="",
@@ -1015,6 +1262,7 @@ def pick_list_data(session: Session, order_id: int) -> PickListPdf:
                     expiry=None,
                     quantity=left,
                     unit=line.unit,
+                    note=line.notice,
                 )
             )
         if line.backordered > 0:
@@ -1045,9 +1293,9 @@ def pick_list_data(session: Session, order_id: int) -> PickListPdf:
     )
 
 
-def pick_list_pdf(session: Session, order_id: int) -> bytes:
+def pick_list_pdf(session: Session, order_id: int, *, today: dt.date | None = None) -> bytes:
     """The order's pick list as PDF bytes."""
-    return render_pick_list(pick_list_data(session, order_id))
+    return render_pick_list(pick_list_data(session, order_id, today=today))
 
 
 def picked_count_message(view: PickView) -> str:

@@ -63,7 +63,7 @@ from app.services.purchase_orders import (
     next_number,
     status_label,
 )
-from app.services.scanning import resolve_scan
+from app.services.scanning import resolve_scan, short_date
 from app.services.settings import get_setting
 from app.services.users import UserId, record_audit
 
@@ -270,6 +270,8 @@ class ScanOutcome:
     po_id: int | None = None
     backorders: tuple[BackorderNeed, ...] = ()
     event_id: int | None = None
+    # Saved, but the worker must see it: the goods received had expired already.
+    warning: str | None = None
 
     @property
     def saved(self) -> bool:
@@ -802,7 +804,9 @@ def _added_message(scan: ScanRecord) -> str:
     )
     if scan.lot:
         text += " · " + _("lot {lot}").format(lot=scan.lot)
-    if scan.expiry:
+    if scan.expiry and scan.expiry < dt.date.today():
+        text += " · " + _("EXPIRED {date}").format(date=short_date(scan.expiry))
+    elif scan.expiry:
         text += " · " + _("expires {date}").format(date=scan.expiry.isoformat())
     return text
 
@@ -1227,6 +1231,12 @@ def _add(
         )
     if backorders:
         message += " · " + _backorder_note(backorders, item.unit)
+    warning = None
+    if expiry is not None and expiry < dt.date.today():
+        # Received all the same (a return, goods for quarantine), but never silently.
+        warning = _("These goods expired on {date}. Keep them apart for a manager.").format(
+            date=short_date(expiry)
+        )
     return _outcome(
         session,
         receipt,
@@ -1241,6 +1251,7 @@ def _add(
         over_by=over_by,
         backorders=tuple(backorders),
         event_id=event.id,
+        warning=warning,
         **common,
     )
 

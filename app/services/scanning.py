@@ -3,9 +3,11 @@ not.
 
 ``resolve_scan`` runs on every scan, inside the scanner's feedback budget, so it finds a
 known code with one to three indexed questions (only a text about to be reported unknown
-costs a fourth, case-blind look at the SKUs) and never raises for bad input: an
-unreadable code is ``outcome="invalid"`` with the reason. ``link_barcode`` teaches Hylla an unknown
-code, through the item rules every other edit goes through.
+costs a fourth, case-blind look at the SKUs; a lot's stored expiry comes with the barcode
+question) and never raises for bad input: an unreadable code is
+``outcome="invalid"`` with the reason. A lot that expired before today is found all the
+same (a return, stock to write down) with a ``warning``. ``link_barcode`` teaches Hylla an
+unknown code, through the item rules every other edit goes through.
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
+from babel.dates import format_date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.barcodes.errors import BarcodeError
 from app.barcodes.gtin import display_gtin, gtin_forms
 from app.barcodes.scan import ScanData, parse_scan
-from app.i18n import _, format_number
-from app.models import Barcode, Item, Location, LocationKind
+from app.i18n import _, format_number, locale_name
+from app.models import Barcode, Item, Location, LocationKind, Lot
 from app.services.errors import FieldErrors, ValidationError
 from app.services.items import BarcodeInput, ItemDetail, ItemInput, get_item, save_item
 from app.services.ledger import parse_quantity
@@ -39,7 +42,9 @@ class ScanResult:
     ``pack_qty`` is what one scan of the matched code counts (a carton code counts its
     pack); ``quantity`` is that times the GS1 count (AI 37, else 30) when the code has
     one. ``message`` is one line for the worker; ``problem`` says what is wrong, if
-    anything (an unknown or invalid code, an inactive item).
+    anything (an unknown or invalid code, an inactive item). ``expired_on`` is the lot's
+    expiry (from the code's (17), else the lot's record) when it is before today, and
+    ``warning`` then says so: the scan is usable, but the worker must see it.
     """
 
     raw: str
@@ -60,11 +65,18 @@ class ScanResult:
     serial: str | None = None
     bin_id: int | None = None
     bin_code: str | None = None
+    expired_on: dt.date | None = None
+    warning: str | None = None
 
     @property
     def ok(self) -> bool:
         """True when the scan found an item or bin and nothing is wrong with it."""
         return self.outcome in ("item", "bin") and self.problem is None
+
+
+def short_date(value: dt.date) -> str:
+    """A date as the user's language writes it short (``08/07/2025``, ``2025-07-08``)."""
+    return format_date(value, format="short", locale=locale_name())
 
 
 def _number(value: Decimal) -> str:
@@ -104,7 +116,9 @@ def _item_message(result: ScanResult) -> str:
         parts.append(_("lot {lot}").format(lot=result.lot))
     if result.serial:
         parts.append(_("serial {serial}").format(serial=result.serial))
-    if result.expiry:
+    if result.expired_on:
+        parts.append(_("EXPIRED {date}").format(date=short_date(result.expired_on)))
+    elif result.expiry:
         parts.append(_("expires {date}").format(date=result.expiry.isoformat()))
     return " · ".join(parts)
 
@@ -139,11 +153,12 @@ def _case_variants(code: str) -> set[str]:
 _ITEM_COLUMNS = (Item.id, Item.sku, Item.name, Item.unit, Item.lot_tracked, Item.active)
 
 
-def resolve_scan(session: Session, text: str) -> ScanResult:
+def resolve_scan(session: Session, text: str, today: dt.date | None = None) -> ScanResult:
     """What ``text`` (as the scanner sent it) is here: item, bin, unknown or invalid.
 
     An item is found by its barcodes (the scanned code, then its other GTIN forms);
-    plain text is also a bin's code or a SKU, in any case. Never raises for bad input.
+    plain text is also a bin's code or a SKU, in any case. A lot that expired before
+    ``today`` (default: today here) comes with a warning. Never raises for bad input.
     """
     try:
         scan = parse_scan(text)
@@ -162,17 +177,25 @@ def resolve_scan(session: Session, text: str) -> ScanResult:
     )
     candidates = _candidates(scan)
     if candidates:
-        rows = session.execute(
+        query = (
             select(Barcode.code, Barcode.pack_qty, *_ITEM_COLUMNS)
             .join(Item, Item.id == Barcode.item_id)
             .where(Barcode.code.in_(candidates))
-        ).all()
+        )
+        if scan.lot and scan.expiry is None:
+            # A lot without a (17) on the label: its stored expiry, in the same question.
+            query = query.add_columns(Lot.expiry).outerjoin(
+                Lot, (Lot.item_id == Item.id) & (Lot.code == scan.lot)
+            )
+        rows = session.execute(query).all()
         if rows:
             best = min(rows, key=lambda row: candidates.index(row[0]))
-            code, pack_qty, item_id, sku, name, unit, lot_tracked, active = best
-            return _item_result(
+            code, pack_qty, item_id, sku, name, unit, lot_tracked, active = best[:8]
+            stored = best[8] if len(best) > 8 else None
+            result = _item_result(
                 scan, base, item_id, sku, name, unit, lot_tracked, active, code, pack_qty
             )
+            return _flag_expired(result, scan.expiry or stored, today)
     if scan.kind == "text":
         found_bin = _find_bin(session, scan.code)
         if found_bin is not None:
@@ -201,6 +224,21 @@ def resolve_scan(session: Session, text: str) -> ScanResult:
                 scan, base, item_id, sku, name, unit, lot_tracked, active, None, ONE
             )
     return _unknown(scan, base)
+
+
+def _flag_expired(result: ScanResult, expiry: dt.date | None, today: dt.date | None) -> ScanResult:
+    """``result`` with a warning when ``expiry`` (the label's (17), which is what the
+    worker holds, else the lot's stored expiry) is before ``today``."""
+    if expiry is None or expiry >= (today or dt.date.today()):
+        return result
+    date = short_date(expiry)
+    warning = (
+        _("Lot {lot} expired on {date}. Do not pick or ship it.").format(lot=result.lot, date=date)
+        if result.lot
+        else _("These goods expired on {date}. Do not pick or ship them.").format(date=date)
+    )
+    flagged = replace(result, expired_on=expiry, warning=warning)
+    return _with_message(flagged, _item_message(flagged))
 
 
 def _item_result(
@@ -374,8 +412,8 @@ def _plain(value: object) -> object:
 def scan_report(result: ScanResult) -> dict[str, object]:
     """Everything a scan was read as, as plain JSON-ready data (for scripts and support).
 
-    Keys are fixed English identifiers; ``message`` and ``problem`` are in the user's
-    language. Quantities and dates are strings, so nothing is lost to float.
+    Keys are fixed English identifiers; ``message``, ``problem`` and ``warning`` are in
+    the user's language. Quantities and dates are strings, so nothing is lost to float.
     """
     scan = result.scan
     return {
@@ -383,6 +421,7 @@ def scan_report(result: ScanResult) -> dict[str, object]:
         "outcome": result.outcome,
         "message": result.message,
         "problem": result.problem,
+        "warning": result.warning,
         "symbology": scan.symbology if scan else None,
         "symbology_id": scan.symbology_id if scan else None,
         "kind": scan.kind if scan else None,

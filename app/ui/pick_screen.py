@@ -7,10 +7,12 @@ lines with where to take each, how many, and a mark in colour *and* words.
 
 Everything works from the scanner and the keyboard: scan the order number on the pick
 list (or pick the order in the list and press Enter) to start; scan a bin label, then
-the goods (a carton code counts its pack); a wrong item is refused, red with the error
-sound, and nothing is saved. The quantity field (Alt+Q) picks a typed quantity of the
-selected line from the bin; Alt+S reports a short pick with its reason; Ctrl+Z undoes
-the last pick; Ctrl+Enter ships what is picked, and the delivery note is offered.
+the goods (a carton code counts its pack); a wrong item, or a lot past its expiry, is
+refused, red with the error sound, and nothing is saved. Expired lots are never suggested;
+a line with only expired stock is marked so, in red, with what to do. The quantity field
+(Alt+Q) picks a typed quantity of the selected line from the bin; Alt+S reports a short
+pick with its reason; Ctrl+Z undoes the last pick; Ctrl+Enter ships what is picked, and
+the delivery note is offered.
 
 Each action goes to :mod:`app.services.picking` on the database worker, which saves it
 as it happens and answers with the whole pick as it now is; the screen only shows that.
@@ -76,12 +78,14 @@ PROMPT_POINT_SIZE = 20.0
 PICKED_BG = QColor("#c8e6c9")
 SHORT_BG = QColor("#ffe0b2")
 HERE_BG = QColor("#fff59d")
+EXPIRED_BG = QColor("#ffcdd2")
 DARK_TEXT = QColor("#111111")
 WAITING_TEXT = QColor("#4a555c")
 
 TONE_STYLE = {
     Tone.SUCCESS: "background: #e8f5e9; color: #1b5e20; border-left: 10px solid #1b5e20;",
     Tone.PROBLEM: "background: #ffebee; color: #b71c1c; border-left: 10px solid #b71c1c;",
+    Tone.WARNING: "background: #fff3cd; color: #5d4000; border-left: 10px solid #ffb300;",
     Tone.INFO: "background: #eceff1; color: #263238; border-left: 10px solid #263238;",
 }
 PICKABLE = (OrderStatus.CONFIRMED, OrderStatus.PICKING, OrderStatus.PARTLY_SHIPPED)
@@ -142,6 +146,10 @@ def pick_mark(line: PickLineView, current_bin_id: int | None) -> PickMark:
         return PickMark(
             _("PICK HERE: {qty}").format(qty=_qty_unit(line.remaining, line.unit)), HERE_BG
         )
+    if current_bin_id is not None and any(b.bin_id == current_bin_id for b in line.expired_bins):
+        return PickMark(_("EXPIRED HERE: leave it"), EXPIRED_BG)
+    if line.only_expired:
+        return PickMark(_("ONLY EXPIRED STOCK"), EXPIRED_BG)
     if line.picked > 0:
         return PickMark(_("{qty} still to pick").format(qty=fmt_qty(line.remaining)), None)
     return PickMark(_("To pick"), None)
@@ -151,6 +159,13 @@ def bins_text(line: PickLineView) -> str:
     """Where to take what is left of a line: "A-01-01 (12), B-02-03 (4)"."""
     if line.remaining == 0:
         return ""
+    if line.only_expired:
+        return _("expired: {bins}").format(
+            bins=", ".join(
+                f"{b.bin_code} ({fmt_qty(b.quantity)}) {b.lot} {fmt_date(b.expiry)}".rstrip()
+                for b in line.expired_bins[:_BINS_SHOWN]
+            )
+        )
     if not line.bins:
         return _("none in stock")
     shown = [
@@ -262,6 +277,9 @@ class PickLinesModel(CachedRowsModel):
             return row.foreground
         if role == Qt.ItemDataRole.FontRole:
             return self._bold if row.current or column in (self.MARK, self.BINS) else None
+        if role == Qt.ItemDataRole.ToolTipRole and column in (self.MARK, self.BINS):
+            # Why a line cannot be picked in full from unexpired stock, and what to do.
+            return row.line.notice or None
         return None
 
 
@@ -815,7 +833,8 @@ class PickScreen(QWidget):
         self._say(
             Tone.SUCCESS if since is not None else Tone.INFO, title, view.customer_name, since
         )
-        self._show_view(view, _first_message(view), Tone.INFO)
+        notice = any(line.notice for line in view.lines)
+        self._show_view(view, _first_message(view), Tone.WARNING if notice else Tone.INFO)
         self.stack.setCurrentIndex(self.PICK)
         self.lines_table.setFocus()
         self.data_changed.emit()  # the order is now being picked (its status changed)
@@ -867,7 +886,8 @@ class PickScreen(QWidget):
         """Show what a scan (or typed quantity, short pick, undo) did."""
         status = outcome.status
         if outcome.saved:
-            tone = Tone.SUCCESS
+            # Saved, but expired goods are on that shelf: the picker must look twice.
+            tone = Tone.WARNING if outcome.warning else Tone.SUCCESS
         elif status is PickStatus.ORDER:
             tone = Tone.INFO
         else:
@@ -886,6 +906,10 @@ class PickScreen(QWidget):
             return _("Nothing was picked. Scan an item of the order.")
         if line is None:
             return ""
+        if outcome.status is PickStatus.EXPIRED:
+            return _("Nothing was picked. {sku}: {left} {unit} left to pick").format(
+                sku=line.sku, left=fmt_qty(line.remaining), unit=line.unit
+            )
         return _("{sku}: {picked} of {to_pick} {unit} picked, {left} left").format(
             sku=line.sku,
             picked=fmt_qty(line.picked),
@@ -1247,8 +1271,24 @@ class PickScreen(QWidget):
 
 def _first_message(view: PickView) -> str:
     if view.current_bin_id is not None:
-        return _("Picking {number}: scan the goods, or the next bin.").format(number=view.number)
-    return _("Picking {number}: scan the first bin's label.").format(number=view.number)
+        text = _("Picking {number}: scan the goods, or the next bin.").format(number=view.number)
+    else:
+        text = _("Picking {number}: scan the first bin's label.").format(number=view.number)
+    # Lines that unexpired stock cannot cover: said at once, not found at the shelf (in
+    # short; the lots and bins are in the line's tooltip and on the pick list).
+    return "\n".join([text, *(_expiry_note(line) for line in view.lines if line.notice)])
+
+
+def _expiry_note(line: PickLineView) -> str:
+    if line.only_expired:
+        bins = dict.fromkeys(b.bin_code for b in line.expired_bins)
+        return _("{sku}: only expired stock, in {bins} — ask a manager.").format(
+            sku=line.sku, bins=", ".join(bins)
+        )
+    fresh = sum((b.quantity for b in line.bins), Decimal(0))
+    return _("{sku}: only {qty} have not expired — ask a manager.").format(
+        sku=line.sku, qty=_qty_unit(fresh, line.unit)
+    )
 
 
 def ship_summary(view: PickView) -> str:

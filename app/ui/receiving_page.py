@@ -111,6 +111,7 @@ WAITING_TEXT = QColor("#5f6b73")
 _TONE_STYLE = {
     Tone.SUCCESS: "background: #e8f5e9; color: #1b5e20; border-left: 8px solid #1b5e20;",
     Tone.PROBLEM: "background: #ffebee; color: #b71c1c; border-left: 8px solid #b71c1c;",
+    Tone.WARNING: "background: #fff3cd; color: #5d4000; border-left: 8px solid #ffb300;",
     Tone.INFO: "background: #eceff1; color: #263238; border-left: 8px solid #263238;",
 }
 # Statuses whose question the worker must answer before anything is saved: they sound
@@ -964,14 +965,17 @@ class ReceivingPage(QWidget):
         """Show what a scan (or typed quantity, undo, answer) did, then ask what it needs."""
         status = outcome.status
         if outcome.saved:
-            tone = Tone.SUCCESS
+            tone = Tone.WARNING if outcome.warning else Tone.SUCCESS
         elif status is ScanStatus.NEEDS_DETAILS or (
             status is ScanStatus.ORDER and outcome.po_id == outcome.receipt.po_id
         ):
             tone = Tone.INFO
         else:
             tone = Tone.PROBLEM
-        self._say(tone, outcome.message, self._detail(outcome), since)
+        detail = self._detail(outcome)
+        if outcome.warning:
+            detail = f"{outcome.warning}  ·  {detail}" if detail else outcome.warning
+        self._say(tone, outcome.message, detail, since)
         if outcome.item_id is not None and status is not ScanStatus.UNDONE:
             self._current_item = outcome.item_id
         elif status is ScanStatus.UNDONE:

@@ -1,7 +1,9 @@
 """Feedback on every scan: a large coloured banner and a sound.
 
-Green says what was recognised, red says what is wrong with the code; the person at the
-scanner looks at the shelf, not the screen, so the sound matters as much as the colour.
+Green says what was recognised, red says what is wrong with the code, amber says the code
+is fine but the goods need a second look (a lot past its expiry); the person at the
+scanner looks at the shelf, not the screen, so the sound matters as much as the colour
+(a warning plays the problem sound).
 
 Sound: PySide6-Essentials has no QtMultimedia, and adding PySide6-Addons for two beeps
 would bring a very large wheel and a media stack that needs its own system libraries.
@@ -23,13 +25,16 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QProcess, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPaintEvent
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QVBoxLayout, QWidget
 
 from app.i18n import _
+
+if TYPE_CHECKING:
+    from app.services.scanning import ScanResult
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +56,17 @@ class Tone(enum.StrEnum):
 
     SUCCESS = "success"
     PROBLEM = "problem"
+    WARNING = "warning"  # recognised, but look twice (an expired lot)
     INFO = "info"
     IDLE = "idle"  # no scan yet, or the last one is old news
+
+
+def scan_tone(result: ScanResult) -> Tone:
+    """The banner level of a resolved scan: red when something is wrong with it, amber
+    when it carries a warning (an expired lot), else green."""
+    if not result.ok:
+        return Tone.PROBLEM
+    return Tone.WARNING if result.warning else Tone.SUCCESS
 
 
 class ScanSounds:
@@ -65,16 +79,19 @@ class ScanSounds:
         self._play: Callable[[Tone], None] | None = None
 
     def play(self, tone: Tone) -> None:
-        """Play ``tone`` (INFO and IDLE play nothing); never blocks, never raises."""
+        """Play ``tone`` (INFO and IDLE play nothing, WARNING the problem sound); never
+        blocks, never raises."""
         if tone is Tone.INFO or tone is Tone.IDLE:
             return
         self.last = tone
         if not self.enabled or QGuiApplication.platformName() in SILENT_PLATFORMS:
             return
+        # Two sounds only: a warning must make the picker look up, like a problem.
+        sound = Tone.PROBLEM if tone is Tone.WARNING else tone
         try:
             if self._play is None:
                 self._play = self._choose()
-            self._play(tone)
+            self._play(sound)
         except Exception:  # noqa: BLE001 - a sound must never stop a scan
             log.warning("playing the %s sound failed", tone.value, exc_info=True)
             self._play = _beep
@@ -141,10 +158,12 @@ class ScanBanner(QFrame):
     QFrame#scan_banner { border-radius: 6px; }
     QFrame#scan_banner[tone="success"] { background: #1b5e20; }
     QFrame#scan_banner[tone="problem"] { background: #b71c1c; }
+    QFrame#scan_banner[tone="warning"] { background: #ffb300; }
     QFrame#scan_banner[tone="info"] { background: #263238; }
     QFrame#scan_banner[tone="idle"] { background: #e4e9ec; }
     QFrame#scan_banner QLabel { color: white; background: transparent; }
     QFrame#scan_banner[tone="idle"] QLabel { color: #455a64; }
+    QFrame#scan_banner[tone="warning"] QLabel { color: #111111; }
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
