@@ -30,7 +30,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.i18n import _, ngettext
@@ -53,6 +53,8 @@ MIN_PASSWORD = 8
 MIN_PIN = 4
 MAX_PASSWORD = 256
 MAX_FAILED_SIGN_INS = 5
+# PostgreSQL advisory lock key held while the first administrator is created.
+FIRST_ADMIN_LOCK = 0x48594C4C41
 LOCKOUT = dt.timedelta(minutes=5)
 USERNAME_PATTERN = re.compile(r"^[\w.@-]{1,64}$")
 ROLE_RANK = {Role.STAFF: 0, Role.MANAGER: 1, Role.ADMIN: 2}
@@ -491,6 +493,11 @@ def create_first_admin(
     name without a password (made by the command line) becomes the administrator; a
     user who already has a password is never taken over.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        # Two workstations on a new server database must not both become its first
+        # administrator: the second waits here, then finds the first. (SQLite's write
+        # transactions already take the database's write lock when they begin.)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FIRST_ADMIN_LOCK})
     if not needs_first_admin(session):
         raise NotAllowedError(
             _("This database already has an administrator. Sign in, or ask them to add you.")

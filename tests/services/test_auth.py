@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.models import AuditEvent, Role, User, utcnow
 from app.services import auth, imports, items, locations, settings, suppliers
 from app.services.auth import UserInput
-from app.services.database import Database
+from app.services.database import Database, unit_of_work
 from app.services.errors import FieldErrors, NotAllowedError, ValidationError
 from app.services.items import BarcodeInput, ItemInput
 from app.services.suppliers import SupplierInput
@@ -165,6 +167,33 @@ def test_a_user_with_a_password_is_never_taken_over_by_the_first_start_form(db: 
 
 
 # --- signing in --------------------------------------------------------------------------------
+
+
+def test_two_workstations_creating_the_first_administrator_at_once_make_only_one(
+    db: Database,
+) -> None:
+    # The second waits for the first (PostgreSQL: an advisory lock; SQLite: the write
+    # lock taken when the transaction begins), then finds an administrator and is refused.
+    outcome: list[object] = []
+
+    def second() -> None:
+        try:
+            outcome.append(db.run(auth.create_first_admin, "bo", "Bo", "lagret-456"))
+        except NotAllowedError as exc:
+            outcome.append(exc)
+
+    with unit_of_work(db) as session:
+        auth.create_first_admin(session, "anna", "Anna Berg", PASSWORD)
+        other = threading.Thread(target=second)
+        other.start()
+        time.sleep(0.5)
+        assert other.is_alive(), "the second workstation did not wait for the first"
+    other.join(timeout=30)
+    assert len(outcome) == 1 and isinstance(outcome[0], NotAllowedError)
+    admins = db.read(
+        lambda s: s.scalars(select(User.username).where(User.role == Role.ADMIN)).all()
+    )
+    assert admins == ["anna"]
 
 
 def test_sign_in_names_what_is_wrong(db: Database) -> None:
