@@ -206,7 +206,7 @@ def _check(filt: AuditFilter) -> None:
         )
 
 
-def _filtered(statement: Select[Any], filt: AuditFilter) -> Select[Any]:
+def _filtered(statement: Select[Any], filt: AuditFilter, sqlite: bool) -> Select[Any]:
     if filt.user_id is not None:
         statement = statement.where(AuditEvent.user_id == filt.user_id)
     if filt.entity:
@@ -221,15 +221,19 @@ def _filtered(statement: Select[Any], filt: AuditFilter) -> Select[Any]:
         statement = statement.where(
             AuditEvent.at < _local_midnight(filt.date_to + dt.timedelta(days=1))
         )
-    text = filt.text.strip().lower()
+    text = filt.text.strip()
     if text:
+        # SQLite's lower() folds ASCII only; the connection's hylla_fold() is Python's
+        # casefold, so "ÅSA" finds "Åsa" there as lower() does on PostgreSQL.
+        fold = func.hylla_fold if sqlite else func.lower
+        text = text.casefold() if sqlite else text.lower()
         statement = statement.where(
             or_(
-                func.lower(AuditEvent.details).contains(text, autoescape=True),
-                func.lower(AuditEvent.action).contains(text, autoescape=True),
-                func.lower(AuditEvent.entity).contains(text, autoescape=True),
-                func.lower(func.coalesce(User.username, "")).contains(text, autoescape=True),
-                func.lower(func.coalesce(User.display_name, "")).contains(text, autoescape=True),
+                fold(AuditEvent.details).contains(text, autoescape=True),
+                fold(AuditEvent.action).contains(text, autoescape=True),
+                fold(AuditEvent.entity).contains(text, autoescape=True),
+                fold(func.coalesce(User.username, "")).contains(text, autoescape=True),
+                fold(func.coalesce(User.display_name, "")).contains(text, autoescape=True),
             )
         )
     return statement
@@ -242,7 +246,8 @@ def _base() -> Select[Any]:
 
 
 def _rows(session: Session, filt: AuditFilter, limit: int | None) -> list[AuditRow]:
-    statement = _filtered(_base(), filt).order_by(AuditEvent.id.desc())
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    statement = _filtered(_base(), filt, sqlite).order_by(AuditEvent.id.desc())
     if limit is not None:
         statement = statement.limit(limit)
     return [
@@ -273,6 +278,7 @@ def find_audit_events(
         .select_from(AuditEvent)
         .outerjoin(User, User.id == AuditEvent.user_id),
         filt,
+        session.get_bind().dialect.name == "sqlite",
     )
     total = int(session.scalar(count) or 0)
     return AuditResult(tuple(rows), total)

@@ -181,6 +181,11 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # SQLite's lower() folds ASCII only: searches that ignore case use this one, so
+        # "Åsa" finds "åsa" as it does on PostgreSQL.
+        dbapi_connection.create_function(
+            "hylla_fold", 1, lambda v: v.casefold() if isinstance(v, str) else v, deterministic=True
+        )
         if dbapi_connection.execute("PRAGMA database_list").fetchone()[2]:
             cursor.execute("PRAGMA journal_mode = WAL")
             # FULL makes each commit durable (fsync of the WAL), as a ledger should be.

@@ -100,6 +100,16 @@ def test_search_text_is_literal_not_a_pattern(db: Database) -> None:
     assert db.read(audit.find_audit_events, admin.id, AuditFilter(text="100%")).total == 0
 
 
+def test_search_ignores_case_in_swedish_letters_on_both_databases(db: Database) -> None:
+    admin, _lena, _kim = _people(db)
+    db.run(record_audit, admin.id, "update", "item", 1, {"name": "Ärtsoppa ÖLAND"})
+    db.run(record_audit, admin.id, "update", "item", 2, {"name": "Kaffe"})
+    for typed in ("ärtsoppa", "ÄRTSOPPA", "öland"):
+        found = db.read(audit.find_audit_events, admin.id, AuditFilter(text=typed))
+        assert [r.entity_id for r in found.rows] == [1], typed
+        assert found.total == 1
+
+
 def test_staff_cannot_read_or_export_the_trail(db: Database, tmp_path: Path) -> None:
     _admin, _lena, kim = _people(db)
     with pytest.raises(NotAllowedError, match="read the audit trail"):
