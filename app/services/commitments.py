@@ -249,3 +249,43 @@ def mark_needs_ordered(session: Session, links: Sequence[tuple[int, int]]) -> No
     record_audit(
         session, None, "mark_ordered", "purchase_need", None, {"links": [list(m) for m in marked]}
     )
+
+
+def reopen_needs_of_cancelled_order(session: Session, po_id: int) -> int:
+    """Make the zero-point needs bought by the cancelled purchase order ``po_id`` open
+    again, so the next proposals buy them elsewhere; return how many.
+
+    Only needs whose customer order still waits for goods (an active order with a
+    backorder) reopen, for what it still waits for (a partly received purchase may have
+    served some of it), rounded again to packs and the minimum order. The customer
+    order line's expected date, which came from the cancelled purchase, is cleared.
+    """
+    # orders.py builds on this module; its rounding is imported when needed.
+    from app.services.orders import round_to_pack
+
+    rows = session.execute(
+        select(PurchaseNeed, CustomerOrderLine)
+        .join(PurchaseOrderLine, PurchaseOrderLine.id == PurchaseNeed.purchase_order_line_id)
+        .join(CustomerOrderLine, CustomerOrderLine.id == PurchaseNeed.order_line_id)
+        .join(CustomerOrder, CustomerOrder.id == CustomerOrderLine.order_id)
+        .where(
+            PurchaseOrderLine.purchase_order_id == po_id,
+            PurchaseNeed.status == NeedStatus.ORDERED,
+            CustomerOrder.status.in_(ACTIVE_STATUSES),
+            CustomerOrderLine.backorder_qty > 0,
+        )
+        .with_for_update(of=PurchaseNeed)
+    ).tuples()
+    reopened = 0
+    for need, order_line in rows:
+        waiting = order_line.backorder_qty
+        if waiting < need.needed_qty:
+            need.needed_qty = waiting
+            need.order_qty = round_to_pack(waiting, need.pack_size, need.moq)
+            need.excess = need.order_qty - waiting
+        need.status = NeedStatus.OPEN
+        need.purchase_order_line_id = None
+        order_line.expected_date = None
+        reopened += 1
+    session.flush()
+    return reopened

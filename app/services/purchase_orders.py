@@ -31,6 +31,7 @@ from app.models import (
     utcnow,
 )
 from app.reports.values import Party, round_money
+from app.services.commitments import reopen_needs_of_cancelled_order
 from app.services.errors import NotFoundError, ValidationError
 from app.services.ledger import parse_money, parse_quantity
 from app.services.parsing import parse_date
@@ -547,14 +548,12 @@ def cancel_purchase_order(
     po.status = PurchaseOrderStatus.CANCELLED
     po.cancelled_at = utcnow()
     session.flush()
-    record_audit(
-        session,
-        user_id,
-        "cancel",
-        "purchase_order",
-        po.id,
-        {"number": po.number, "reason": reason.strip()},
-    )
+    # Customer orders waiting for these goods must not wait for a cancelled purchase.
+    reopened = reopen_needs_of_cancelled_order(session, po.id)
+    details: dict[str, object] = {"number": po.number, "reason": reason.strip()}
+    if reopened:
+        details["needs_reopened"] = reopened
+    record_audit(session, user_id, "cancel", "purchase_order", po.id, details)
     return get_purchase_order(session, po.id)
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import NeedStatus, PurchaseNeed
-from app.services import orders
+from app.services import orders, receiving
 from app.services.commitments import (
     ItemCommitment,
     item_commitments,
@@ -169,4 +169,47 @@ def test_a_need_whose_purchase_line_is_removed_from_the_draft_is_open_again(
         assert item_commitments(s)[w.zero_point].zero_point_open == D(24)
         _po, again = _po_line(s, w, w.zero_point, "24")
         mark_needs_ordered(s, [(need_id, again)])
+        assert open_purchase_needs(s) == []
+
+
+def test_cancelling_the_purchase_order_reopens_what_customers_still_wait_for(
+    db: Database,
+) -> None:
+    # Before, a cancelled purchase left its zero-point needs "ordered": the customer
+    # waited for goods nobody was buying, and the proposals never bought them again.
+    with unit_of_work(db) as s:
+        w = f.order_world(s)
+        waiting = f.confirmed_order(s, w.user, w.customer, (w.zero_point, "30"))
+        served = f.confirmed_order(s, w.user, w.other_customer, (w.zero_point, "7"))
+        needs = {n.order_number: n.need_id for n in open_purchase_needs(s)}
+        po = create_purchase_order(
+            s,
+            w.user,
+            w.supplier,
+            delivery_date=dt.date.today() + dt.timedelta(days=5),
+            lines=[PurchaseOrderLineInput(w.zero_point, D(60))],
+        )
+        mark_needs_ordered(
+            s, [(needs["SO-1001"], po.lines[0].id), (needs["SO-1002"], po.lines[0].id)]
+        )
+        send_purchase_order(s, w.user, po.id)
+        # 12 arrive (oldest backorder first: SO-1001 now waits for 18), and SO-1002 is
+        # cancelled by its customer.
+        receipt = receiving.start_receipt(s, w.user, po_id=po.id)
+        receiving.add_scan(s, receipt.id, f.ZERO_POINT_EAN, w.user)
+        receiving.add_quantity(s, receipt.id, w.zero_point, "12", w.user, bin_id=w.bins[0])
+        receiving.post_receipt(s, receipt.id, w.user)
+        orders.cancel_order(s, w.user, served)
+        assert open_purchase_needs(s) == []
+        cancel_purchase_order(s, w.user, po.id)
+        reopened = open_purchase_needs(s)
+        line = orders.get_order(s, waiting).lines[0]
+    assert [(n.order_number, n.needed_qty, n.order_qty, n.excess) for n in reopened] == [
+        ("SO-1001", D(18), D(24), D(6))  # packs of 12, at least 24
+    ]
+    assert (line.backordered, line.expected_date) == (D(18), None)
+    with unit_of_work(db) as s:
+        assert item_commitments(s)[w.zero_point].zero_point_open == D(24)
+        _po, again = _po_line(s, w, w.zero_point, "24")
+        mark_needs_ordered(s, [(needs["SO-1001"], again)])
         assert open_purchase_needs(s) == []
