@@ -453,6 +453,18 @@ class DueCounts:
 
 
 @dataclass(frozen=True)
+class DueSummary:
+    """:class:`DueCounts` in numbers only (for the Start page): the items due today
+    (``overdue`` of them late) and the open cycle counts."""
+
+    today: dt.date
+    is_working_day: bool
+    due: int
+    overdue: int
+    open_cycle_counts: int
+
+
+@dataclass(frozen=True)
 class AccuracyCell:
     """Counted lines within tolerance out of all counted lines, and the share (percent)."""
 
@@ -520,6 +532,8 @@ DECIDED = (CountLineStatus.APPROVED, CountLineStatus.SKIPPED)
 UNCLASSIFIED = "C"
 _NUMBER_PATTERN = re.compile(r"^(?:CC-?)?(\d{1,9})$", re.IGNORECASE)
 _IN_CHUNK = 500
+# From this many items on, _last_counted reads every item's last count in one pass.
+_WHOLE_PASS_ITEMS = 4 * _IN_CHUNK
 
 KIND_LABELS = {
     CountKind.CYCLE: N_("Cycle count"),
@@ -1516,11 +1530,12 @@ _PLAN_CACHE: dict[tuple[Any, ...], CountPlan] = {}
 
 def _plan(session: Session, year: int) -> tuple[CountPlan, dict[int, str]]:
     """The year's cycle plan for the active items and their classes (cached per inputs)."""
+    # On the connection, past the ORM's per-row work: a third of the time at 20,000 items.
     classes = {
         item_id: (abc or UNCLASSIFIED).upper()
-        for item_id, abc in session.execute(
-            select(Item.id, Item.abc_class).where(Item.active.is_(True))
-        ).tuples()
+        for item_id, abc in session.connection()
+        .execute(select(Item.id, Item.abc_class).where(Item.active.is_(True)))
+        .tuples()
     }
     frequencies = count_frequencies(session)
     weekdays = count_weekdays(session)
@@ -1540,20 +1555,28 @@ def _plan(session: Session, year: int) -> tuple[CountPlan, dict[int, str]]:
 
 def _last_counted(session: Session, item_ids: Iterable[int]) -> dict[int, dt.datetime]:
     """When each item was last counted (its latest count entry in a count not cancelled)."""
+    wanted = set(item_ids)
+    query = (
+        select(line_t.c.item_id, func.max(event_t.c.at))
+        .join(line_t, line_t.c.id == event_t.c.line_id)
+        .join(StockCount, StockCount.id == line_t.c.count_id)
+        .where(
+            event_t.c.kind.in_((CountEventKind.ADD, CountEventKind.SET)),
+            StockCount.status != CountStatus.CANCELLED,
+        )
+        .group_by(line_t.c.item_id)
+    )
+    # Asked for many items (a plan without a start day has every item due at the start
+    # of a year), one pass over every count is cheaper than dozens of long IN lists.
+    if len(wanted) > _WHOLE_PASS_ITEMS:
+        queries = [query]
+    else:
+        queries = [query.where(line_t.c.item_id.in_(chunk)) for chunk in _chunks(wanted)]
     result: dict[int, dt.datetime] = {}
-    for chunk in _chunks(item_ids):
-        rows = session.execute(
-            select(line_t.c.item_id, func.max(event_t.c.at))
-            .join(line_t, line_t.c.id == event_t.c.line_id)
-            .join(StockCount, StockCount.id == line_t.c.count_id)
-            .where(
-                line_t.c.item_id.in_(chunk),
-                event_t.c.kind.in_((CountEventKind.ADD, CountEventKind.SET)),
-                StockCount.status != CountStatus.CANCELLED,
-            )
-            .group_by(line_t.c.item_id)
-        ).tuples()
-        for item_id, at in rows:
+    for chunk_query in queries:
+        for item_id, at in session.execute(chunk_query).tuples():
+            if item_id not in wanted:
+                continue
             # SQLite returns max() of a timestamp as text; read it back as the column would.
             result[item_id] = at if isinstance(at, dt.datetime) else _as_datetime(at)
     return result
@@ -1564,10 +1587,11 @@ def _as_datetime(value: Any) -> dt.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def due_counts(session: Session, today: dt.date) -> DueCounts:
-    """What the ABC cycle plan has due on ``today``: items planned today or earlier in the
-    year and not counted since their latest planned day (items already in an open cycle
-    count are left out: they are being counted), and the open cycle counts."""
+def _due(
+    session: Session, today: dt.date
+) -> tuple[CountPlan, dict[int, str], dict[int, dt.date], dict[int, dt.date], list[int]]:
+    """The plan, the classes, each item's latest planned day up to ``today``, the local
+    day each was last counted, and the items due (see :func:`due_counts`)."""
     plan, classes = _plan(session, today.year)
     plan_start = count_plan_start(session)
     in_progress = set(
@@ -1589,6 +1613,32 @@ def due_counts(session: Session, today: dt.date) -> DueCounts:
     due_ids = [
         item_id for item_id, day in planned.items() if item_id not in local or local[item_id] < day
     ]
+    return plan, classes, planned, local, due_ids
+
+
+def due_summary(session: Session, today: dt.date) -> DueSummary:
+    """:func:`due_counts` in numbers only: without the items' names and the sorted list,
+    which a page that shows only how many need not wait for."""
+    plan, _classes, planned, _local, due_ids = _due(session, today)
+    open_counts = session.scalar(
+        select(func.count())
+        .select_from(StockCount)
+        .where(StockCount.kind == CountKind.CYCLE, StockCount.status.in_(ACTIVE))
+    )
+    return DueSummary(
+        today=today,
+        is_working_day=today in plan.days,
+        due=len(due_ids),
+        overdue=sum(1 for item_id in due_ids if planned[item_id] < today),
+        open_cycle_counts=int(open_counts or 0),
+    )
+
+
+def due_counts(session: Session, today: dt.date) -> DueCounts:
+    """What the ABC cycle plan has due on ``today``: items planned today or earlier in the
+    year and not counted since their latest planned day (items already in an open cycle
+    count are left out: they are being counted), and the open cycle counts."""
+    plan, classes, planned, local, due_ids = _due(session, today)
     info = {
         item_id: (sku, name)
         for chunk in _chunks(due_ids)

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import platformdirs
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -29,10 +27,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.i18n import _
 from app.services.errors import DatabaseError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+VERSIONS_DIR = MIGRATIONS_DIR / "versions"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
 ENV_URL = "HYLLA_DATABASE_URL"
@@ -275,30 +277,112 @@ def create_db_engine(url: str) -> Engine:
     return engine
 
 
+# Alembic (and the Mako templates it loads) is imported only when a migration is to run
+# or a revision is not the newest: importing it and scanning the migration scripts costs
+# a tenth of a second or more at every start, for a check that almost always finds the
+# database up to date.
+
+
 def _alembic_config(connection: Any) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
     return config
 
 
+# ``revision = "0008"`` / ``down_revision = "0007"`` (or None) at the start of a line, with
+# or without a type annotation, as the migration template writes them.
+_REVISION_LINE = re.compile(
+    r"^(?P<name>revision|down_revision)\s*(?::[^=\n]*)?=\s*"
+    r"(?P<value>None|'[^'\n]*'|\"[^\"\n]*\")\s*$",
+    re.MULTILINE,
+)
+
+
+@functools.cache
+def _head_from_files() -> str | None:
+    """The newest revision, read from the migration scripts' text without importing them;
+    None when the scripts do not give one head plainly (alembic then decides).
+
+    Each script must name its revision and the one before as plain literals, once, and
+    the revisions must form one line from the first: anything else (a merge, a branch,
+    an unreadable script) is left to alembic, so this can only ever agree with it.
+    """
+    down_of: dict[str, str | None] = {}
+    try:
+        scripts = sorted(VERSIONS_DIR.glob("*.py"))
+        for script in scripts:
+            if script.name.startswith("_"):
+                continue
+            found: dict[str, list[str | None]] = {"revision": [], "down_revision": []}
+            for match in _REVISION_LINE.finditer(script.read_text(encoding="utf-8")):
+                value = match["value"]
+                found[match["name"]].append(None if value == "None" else value[1:-1])
+            revisions, downs = found["revision"], found["down_revision"]
+            if len(revisions) != 1 or len(downs) != 1 or not revisions[0]:
+                return None
+            revision = revisions[0]
+            assert revision is not None
+            if revision in down_of:
+                return None
+            down_of[revision] = downs[0]
+    except OSError:
+        return None
+    heads = set(down_of) - {down for down in down_of.values() if down is not None}
+    roots = [revision for revision, down in down_of.items() if down is None]
+    if len(heads) != 1 or len(roots) != 1:
+        return None
+    # One line: walking down from the head reaches every script.
+    (head,) = heads
+    seen: set[str] = set()
+    step: str | None = head
+    while step is not None and step in down_of and step not in seen:
+        seen.add(step)
+        step = down_of[step]
+    return head if step is None and len(seen) == len(down_of) else None
+
+
 def schema_head() -> str:
     """The newest schema revision this version of Hylla knows."""
-    head = ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
-    assert head is not None
-    return head
+    head = _head_from_files()
+    if head is not None:
+        return head
+    from alembic.script import ScriptDirectory
+
+    found = ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
+    assert found is not None
+    return found
 
 
 def known_revisions() -> set[str]:
     """Every schema revision this version of Hylla knows."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_alembic_config(None))
     return {rev.revision for rev in script.walk_revisions()}
 
 
 def current_revision(engine: Engine) -> str | None:
     """The schema revision stored in the database, or None for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.execution_options(hylla_read_only=True).connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    """:func:`current_revision` by one plain query: the ``alembic_version`` row, or None
+    when there is no such table or row. Anything unusual (several rows) is left to
+    alembic, which explains it."""
+    with engine.execution_options(hylla_read_only=True).connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        rows = list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    if len(rows) > 1:
+        return current_revision(engine)
+    return str(rows[0]) if rows else None
 
 
 def open_database(
@@ -323,11 +407,16 @@ def open_database(
     engine = create_db_engine(url)
     db = Database(url=url, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
     try:
-        revision = current_revision(engine)
-        has_tables = bool(inspect(engine.execution_options(hylla_read_only=True)).get_table_names())
+        revision = _stored_revision(engine)
+        # Only a database without a revision can be another program's (see below).
+        has_tables = revision is None and bool(
+            inspect(engine.execution_options(hylla_read_only=True)).get_table_names()
+        )
     except DBAPIError as exc:
         engine.dispose()
         raise _open_error(exc, db) from exc
+    if revision == schema_head():
+        return db  # up to date, as at almost every start: alembic is not needed
     if revision is not None and revision not in known_revisions():
         engine.dispose()
         raise DatabaseError(
@@ -346,7 +435,7 @@ def open_database(
             ).format(where=db.describe()),
             problem="not_database",
         )
-    if migrate and revision != schema_head():
+    if migrate:
         if revision is not None and db.is_sqlite and db.path is not None:
             from app.services.backup import backup_before_migration
 
@@ -398,6 +487,8 @@ def check_writable(db: Database) -> None:
 
 def upgrade(db: Database) -> None:
     """Bring the schema to the newest revision."""
+    from alembic import command
+
     with db.engine.begin() as connection:
         command.upgrade(_alembic_config(connection), "head")
 

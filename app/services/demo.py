@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from app.barcodes.gtin import with_check_digit
 from app.i18n import _, locale_name
 from app.models import Item, Location, LocationKind, MoveKind, Policy, Supplier
-from app.services import abc_classes, counting, ledger, locations, lots, settings
+from app.services import ledger, locations, lots, settings
 from app.services.demo_data import CATEGORIES, SEASONS, SUPPLIERS, Category, Family
 from app.services.errors import ValidationError
 from app.services.items import BarcodeInput, ItemInput, SupplierItemInput, save_item
@@ -308,6 +308,10 @@ def create_demo(
         if done % PROGRESS_EVERY == 0:
             report(done, total)
     session.flush()
+    # Imported here, not at the top: the window imports this module at every start (to
+    # offer the demo) and ABC classification brings numpy with it.
+    from app.services import abc_classes, counting
+
     # Cycle counts and proposals go by ABC class: give the demo its classes from the
     # history just made, as a manager would on the first morning.
     abc_classes.classify_abc(session, user_id, today)

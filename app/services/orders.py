@@ -54,7 +54,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.reports.common import round_money
+from app.reports.values import round_money  # reportlab-free: orders load without it
 from app.services.commitments import ACTIVE_STATUSES, need_is_open
 from app.services.errors import NotAllowedError, NotFoundError, ValidationError
 from app.services.ledger import parse_money, parse_quantity

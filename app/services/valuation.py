@@ -74,9 +74,8 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
-import numpy as np
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -109,11 +108,15 @@ from app.models import (
     utcnow,
 )
 from app.models.base import MONEY_QUANTUM, MONEY_SCALE, QTY_SCALE
-from app.planning.abc import classify_items
-from app.services.abc_classes import abc_cutoffs
 from app.services.errors import ValidationError
 from app.services.parsing import parse_decimal
 from app.services.settings import CostingMethod, costing_method, get_setting
+
+# numpy (and the ABC classification, which uses it) is imported by the functions that
+# replay the ledger: the write-downs and the Start page import this module for lighter
+# work, and numpy costs a sixth of a second to load.
+if TYPE_CHECKING:
+    import numpy as np
 
 ZERO = Decimal(0)
 RATIO_QUANTUM = Decimal("0.0001")
@@ -450,6 +453,8 @@ def _flows(session: Session, cutoff: dt.datetime, places: _Places) -> _Flows:
     integer (when they fit, which is checked), and the cost only for moves in (0 for
     moves out, a number Python does not allocate; the replays read no cost there).
     """
+    import numpy as np
+
     incoming = StockMove.from_location_id.in_(places.virtual)
     qty = _raw(StockMove.quantity)
     signed = case((incoming, qty), else_=-qty)
@@ -490,6 +495,8 @@ def _flows(session: Session, cutoff: dt.datetime, places: _Places) -> _Flows:
 
 def _item_slices(items: np.ndarray) -> list[tuple[int, int, int]]:
     """(item id, start, stop) of each item's run in an item-sorted array."""
+    import numpy as np
+
     if items.size == 0:
         return []
     starts = np.flatnonzero(np.concatenate(([True], items[1:] != items[:-1])))
@@ -508,6 +515,8 @@ def _average_values(
     Only moves into the warehouse and write-downs change the average, so the on hand
     before each move comes from a cumulative sum and Python visits only those.
     """
+    import numpy as np
+
     result: dict[int, tuple[Decimal, Decimal]] = {}
     running = np.cumsum(flows.qty)
     for item_id, start, stop in _item_slices(flows.item):
@@ -594,6 +603,8 @@ def _lifo_values(flows: _Flows, revaluations: dict[int, list[_Revaluation]]) -> 
     range. The lowest levels are one reversed running minimum over all items (numpy), each
     item's levels lifted above the previous item's so the minimum restarts per item.
     """
+    import numpy as np
+
     result: dict[int, Decimal] = {}
     if flows.item.size == 0:
         return result
@@ -1494,6 +1505,9 @@ def turnover_report(session: Session, start: dt.date, end: dt.date) -> TurnoverR
     Items with no stock, no sales and no revenue in the period are left out. Items are
     sorted by turnover, fastest first (those without a turnover last, by SKU).
     """
+    from app.planning.abc import classify_items
+    from app.services.abc_classes import abc_cutoffs
+
     figures = period_figures(session, start, end)
     info = _item_info(session, None)
     sales = revenue(

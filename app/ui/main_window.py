@@ -32,24 +32,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.barcodes.diagnose import is_test_label
 from app.i18n import _, ngettext
-from app.services import counting, scanning
-from app.services.counting import DueCounts
+from app.services import scanning
 from app.services.errors import HyllaError
-from app.services.scanning import ScanResult
 from app.services.users import UserRef
-from app.ui.link_barcode_dialog import LinkBarcodeDialog, can_link
 from app.ui.pages import PAGES, PageContext, page_keys
 from app.ui.runner import Runner
-from app.ui.scan_feedback import ScanBanner, ScanSounds, Tone
+from app.ui.scan_feedback import ScanBanner, ScanSounds, Tone, scan_tone
 from app.ui.scanner import ScannerInput, load_setup
 from app.ui.settings_page import sounds_enabled
-from app.ui.shortcuts_help import ShortcutsHelp
 from app.ui.widgets import icon
 
+# What only some scans, the F1 help or the Counts entry need is imported when first
+# needed (the counting service alone is a tenth of a second): start-up imports only what
+# the window and its first page show.
 if TYPE_CHECKING:
+    from app.services.counting import DueCounts
+    from app.services.scanning import ScanResult
     from app.ui.item_editor import ItemEditor
+    from app.ui.link_barcode_dialog import LinkBarcodeDialog
+    from app.ui.shortcuts_help import ShortcutsHelp
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,16 @@ DEFAULT_SIZE = QSize(1280, 800)
 STATUS_TIMEOUT_MS = 10_000
 # The "working…" hint appears only for work that takes noticeably long.
 BUSY_HINT_DELAY_MS = 400
+# After the first page's data arrives, time for it to paint before other start-up work.
+FIRST_PAINT_GRACE_MS = 150
+
+
+def _due_counts(session: Any, today: dt.date) -> DueCounts:
+    """``counting.due_counts``, imported on the database worker when first run (the
+    window's start does not wait for the counting service's import)."""
+    from app.services.counting import due_counts
+
+    return due_counts(session, today)
 
 
 class MainWindow(QMainWindow):
@@ -284,16 +296,37 @@ class MainWindow(QMainWindow):
     SETTINGS = property(lambda self: self.index_of("settings"))
 
     def start(self) -> None:
-        """Load the page shown first (called once the window is on screen), and find out
-        which counts are due today for the Counts entry (without building that page)."""
+        """Load the page shown first (called once the window is on screen), then find out
+        which counts are due today for the Counts entry (without building that page).
+
+        The due counts wait until the first page's data has arrived and had a moment to
+        paint: worked out at once, they would share the interpreter with the page
+        building its rows and delay what the user came for."""
         self.current_page().activate()
-        self._runner.run(
-            counting.due_counts,
-            self.clock(),
-            on_done=self.show_due_counts,
-            on_error=lambda _error: None,  # the Counts page says why when opened
-            owner=self,
-        )
+        if self._runner.pending_count():
+            self._runner.busy_changed.connect(self._first_page_idle)
+        else:
+            self._load_due_counts()
+
+    def _first_page_idle(self, busy: bool) -> None:
+        if busy:
+            return
+        self._runner.busy_changed.disconnect(self._first_page_idle)
+        # The page's rows are handed over right after this signal; its paint follows.
+        QTimer.singleShot(FIRST_PAINT_GRACE_MS, self, self._load_due_counts)
+
+    def _load_due_counts(self) -> None:
+        try:
+            self._runner.run(
+                _due_counts,
+                self.clock(),
+                on_done=self.show_due_counts,
+                on_error=lambda _error: None,  # the Counts page says why when opened
+                owner=self,
+            )
+        except RuntimeError:
+            # The window closed within the grace time and its worker has stopped.
+            log.debug("due counts not loaded: the database worker has stopped")
 
     def current_page(self) -> Any:
         """The page on screen."""
@@ -373,6 +406,8 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> ShortcutsHelp:
         """The keyboard help (F1): the window's keys, the pages', the current page's."""
+        from app.ui.shortcuts_help import ShortcutsHelp
+
         everywhere = [
             ("F1", _("This list of keys")),
             ("Ctrl+F", _("Find: the filter of the page on screen")),
@@ -458,7 +493,7 @@ class MainWindow(QMainWindow):
         )
 
     def _scan_done(self, result: ScanResult, page: QWidget, since: float | None) -> None:
-        if result.outcome == "unknown" and is_test_label(result.raw):
+        if result.outcome == "unknown" and _is_test_label(result.raw):
             self.banner.show_result(
                 Tone.INFO,
                 _("This is the scanner test label"),
@@ -470,16 +505,16 @@ class MainWindow(QMainWindow):
         self.show_scan_result(result, since)
         if result.outcome in ("item", "bin"):
             self._deliver(result, page)
-        elif can_link(result):
+        elif _can_link(result):
             self.open_link_dialog(result, page)
 
     def show_scan_result(self, result: ScanResult, since: float | None = None) -> None:
         """The banner and the sound for ``result``."""
-        tone = Tone.SUCCESS if result.ok else Tone.PROBLEM
+        tone = scan_tone(result)
         if result.outcome == "item":
             detail = _("SKU {sku}").format(sku=result.sku)
-            if result.problem:
-                detail = f"{result.problem}  ·  {detail}"
+            if result.problem or result.warning:
+                detail = f"{result.problem or result.warning}  ·  {detail}"
         else:
             detail = result.problem or ""
         if detail == result.message:
@@ -521,6 +556,8 @@ class MainWindow(QMainWindow):
     ) -> LinkBarcodeDialog:
         """Offer to link an unknown code to an item (or to create one); then carry on
         with the scan on ``page``, the page it interrupted."""
+        from app.ui.link_barcode_dialog import LinkBarcodeDialog
+
         target = page if page is not None else self.current_page()
         dialog = LinkBarcodeDialog(self._runner, self._user, result, self)
         dialog.linked.connect(lambda linked: self._linked(linked, target))
@@ -612,3 +649,19 @@ class MainWindow(QMainWindow):
                 return
         self.save_state()
         super().closeEvent(event)
+
+
+def _is_test_label(raw: str) -> bool:
+    """Whether ``raw`` is the scanner test label (its module is loaded at the first code
+    nobody knows, not at start)."""
+    from app.barcodes.diagnose import is_test_label
+
+    return is_test_label(raw)
+
+
+def _can_link(result: ScanResult) -> bool:
+    """Whether an unresolved scan can be linked to an item (the link dialog's module is
+    loaded at the first such scan)."""
+    from app.ui.link_barcode_dialog import can_link
+
+    return can_link(result)

@@ -912,6 +912,48 @@ def test_counts_planned_before_cycle_counting_began_are_not_due(
         assert counting.due_counts(s, day).items == ()
 
 
+@pytest.mark.parametrize("whole_pass_from", [0, 10_000], ids=["one-pass", "in-lists"])
+def test_the_due_summary_gives_the_due_lists_numbers(
+    db: Database, world: World, monkeypatch: pytest.MonkeyPatch, whole_pass_from: int
+) -> None:
+    # Last counts are read in one pass over every count or in IN lists, by how many items
+    # are asked for: both ways must give the same.
+    monkeypatch.setattr(counting, "_WHOLE_PASS_ITEMS", whole_pass_from)
+    day = dt.date(2026, 3, 2)
+
+    def both() -> tuple[counting.DueCounts, counting.DueSummary]:
+        with unit_of_work(db, read_only=True) as s:
+            return counting.due_counts(s, day), counting.due_summary(s, day)
+
+    def agree(due: counting.DueCounts, summary: counting.DueSummary) -> None:
+        assert summary.today == due.today == day
+        assert summary.is_working_day == due.is_working_day
+        assert summary.due == len(due.items)
+        assert summary.overdue == due.overdue == sum(1 for d in due.items if d.overdue)
+        assert summary.open_cycle_counts == len(due.open_cycle_counts)
+
+    with unit_of_work(db) as s:
+        s.execute(update(Item).values(abc_class="A"))
+    due, summary = both()
+    agree(due, summary)
+    assert summary.due == 4 and summary.overdue > 0
+    # Counted since its planned day (in today's stock-take, still open): no longer due.
+    view = _start(db, world, CountKind.FULL)
+    with unit_of_work(db) as s:
+        counting.set_counted(
+            s, world.anna, view.id, world.shop.coffee, "24", bin_id=world.shop.bins["A-01-01"]
+        )
+    due, summary = both()
+    agree(due, summary)
+    assert {d.sku for d in due.items} == {"MJOLK-1L", "SKRUV-440", "TE-GRON"}
+    # The rest go into an open cycle count: nothing due, one count open.
+    with unit_of_work(db) as s:
+        counting.start_cycle_count(s, world.anna, day)
+    due, summary = both()
+    agree(due, summary)
+    assert (summary.due, summary.open_cycle_counts) == (0, 1)
+
+
 def test_a_cycle_count_of_nothing_due_is_refused(db: Database, world: World) -> None:
     with unit_of_work(db) as s:
         s.execute(update(Item).values(abc_class="C"))

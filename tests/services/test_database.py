@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from app.services import database as database_module
-from app.services.database import open_database, resolve_url, schema_head, unit_of_work
+from app.services.database import (
+    Database,
+    open_database,
+    resolve_url,
+    schema_head,
+    unit_of_work,
+)
 from app.services.errors import DatabaseError
 from tests import factories as f
 
@@ -154,3 +162,146 @@ def test_reading_does_not_wait_for_a_writer(sqlite_url: str) -> None:
         holder.execute("ROLLBACK")
         holder.close()
         db.dispose()
+
+
+# --- the migration check at start ---------------------------------------------------------------
+
+
+def _alembic_head() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(database_module._alembic_config(None)).get_current_head()
+
+
+def test_the_head_read_from_the_migration_scripts_is_alembics() -> None:
+    database_module._head_from_files.cache_clear()
+    assert database_module._head_from_files() == _alembic_head()
+    assert schema_head() == _alembic_head()
+    assert schema_head() in database_module.known_revisions()
+
+
+def _scripts(folder: Path, *revisions: tuple[str, str]) -> None:
+    for name, text_of_script in revisions:
+        (folder / f"{name}.py").write_text(text_of_script, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("scripts", "head"),
+    [
+        (  # a plain line, with and without annotations, either quotes
+            [
+                ("a", 'revision = "0001"\ndown_revision = None\n'),
+                ("b", "revision: str = '0002'\ndown_revision: str | None = '0001'\n"),
+                ("c", 'revision = "0003"\ndown_revision = "0002"\n'),
+            ],
+            "0003",
+        ),
+        (  # a branch: two heads
+            [
+                ("a", 'revision = "0001"\ndown_revision = None\n'),
+                ("b", 'revision = "0002"\ndown_revision = "0001"\n'),
+                ("c", 'revision = "0003"\ndown_revision = "0001"\n'),
+            ],
+            None,
+        ),
+        (  # a merge names its parents as a tuple
+            [
+                ("a", 'revision = "0001"\ndown_revision = None\n'),
+                ("b", 'revision = "0002"\ndown_revision = ("0001", "0009")\n'),
+            ],
+            None,
+        ),
+        (  # a script whose revision is computed
+            [
+                ("a", 'revision = "0001"\ndown_revision = None\n'),
+                ("b", 'revision = "00" + "02"\ndown_revision = "0001"\n'),
+            ],
+            None,
+        ),
+        (  # a script that points below a missing one
+            [
+                ("a", 'revision = "0001"\ndown_revision = None\n'),
+                ("c", 'revision = "0003"\ndown_revision = "0002"\n'),
+            ],
+            None,
+        ),
+        (  # the same revision twice
+            [
+                ("a", 'revision = "0001"\ndown_revision = None\n'),
+                ("b", 'revision = "0002"\ndown_revision = "0001"\n'),
+                ("c", 'revision = "0002"\ndown_revision = "0001"\n'),
+            ],
+            None,
+        ),
+    ],
+    ids=["line", "branch", "merge", "computed", "gap", "twice"],
+)
+def test_scripts_that_do_not_plainly_give_one_head_are_left_to_alembic(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    scripts: list[tuple[str, str]],
+    head: str | None,
+) -> None:
+    _scripts(tmp_path, *scripts, ("__init__", ""))
+    monkeypatch.setattr(database_module, "VERSIONS_DIR", tmp_path)
+    database_module._head_from_files.cache_clear()
+    try:
+        assert database_module._head_from_files() == head
+    finally:
+        database_module._head_from_files.cache_clear()
+
+
+def test_the_stored_revision_is_read_as_alembic_reads_it(db: Database) -> None:
+    stored = database_module._stored_revision(db.engine)
+    assert stored == database_module.current_revision(db.engine) == schema_head()
+
+
+def test_a_new_database_has_no_stored_revision(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "empty.db", migrate=False)
+    try:
+        assert database_module._stored_revision(db.engine) is None
+        assert database_module.current_revision(db.engine) is None
+    finally:
+        db.dispose()
+
+
+def test_an_up_to_date_database_opens_without_loading_alembic(sqlite_url: str) -> None:
+    # Alembic and its templates cost a tenth of a second at every start; an up-to-date
+    # database (nearly every start) must not need them.
+    probe = (
+        "import sys\n"
+        "from app.services.database import open_database\n"
+        f"open_database({sqlite_url!r}).dispose()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=60,
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_an_older_database_is_still_upgraded_by_alembic(sqlite_url: str) -> None:
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    head = schema_head()
+    script = ScriptDirectory.from_config(database_module._alembic_config(None))
+    previous = script.get_revision(head).down_revision
+    assert isinstance(previous, str)
+    db = open_database(sqlite_url)
+    try:
+        with db.engine.begin() as connection:
+            command.downgrade(database_module._alembic_config(connection), previous)
+        assert database_module._stored_revision(db.engine) == previous
+    finally:
+        db.dispose()
+    reopened = open_database(sqlite_url)
+    try:
+        assert database_module._stored_revision(reopened.engine) == head
+    finally:
+        reopened.dispose()

@@ -3,14 +3,17 @@ remembered geometry."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
+import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.services.database import Database
 from app.services.users import UserRef
+from app.ui import main_window as main_window_module
 from app.ui.item_editor import ItemEditor
 from app.ui.main_window import MainWindow
 from app.ui.runner import Runner
@@ -23,9 +26,10 @@ def shown_window(
 ) -> MainWindow:
     window = MainWindow(runner, user, db.describe(), settings)
     qtbot.addWidget(window)
-    with qtbot.waitSignal(window.items_page.items_loaded, timeout=TIMEOUT_MS):
-        window.show()
-        window.start()
+    with qtbot.waitSignal(window.due_counts_shown, timeout=TIMEOUT_MS):
+        with qtbot.waitSignal(window.items_page.items_loaded, timeout=TIMEOUT_MS):
+            window.show()
+            window.start()
     qtbot.waitExposed(window)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=TIMEOUT_MS)
@@ -188,3 +192,32 @@ def test_work_that_takes_a_while_shows_a_moving_bar(
     assert window.busy_label.isVisible() and window.busy_bar.maximum() == 0
     qtbot.waitUntil(lambda: bool(done), timeout=TIMEOUT_MS)
     assert not window.busy_bar.isVisible() and not window.busy_label.isVisible()
+
+
+def test_the_due_counts_wait_until_the_first_page_has_its_data(
+    qtbot: QtBot,
+    runner: Runner,
+    tester: UserRef,
+    sqlite_db: Database,
+    settings: QSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Worked out at once they would compete with the first page building its rows.
+    started: list[float] = []
+    real = main_window_module._due_counts
+
+    def timed(session: object, today: dt.date) -> object:
+        started.append(time.perf_counter())
+        return real(session, today)
+
+    monkeypatch.setattr(main_window_module, "_due_counts", timed)
+    window = MainWindow(runner, tester, sqlite_db.describe(), settings)
+    qtbot.addWidget(window)
+    loaded: list[float] = []
+    window.items_page.items_loaded.connect(lambda _n: loaded.append(time.perf_counter()))
+    with qtbot.waitSignal(window.due_counts_shown, timeout=TIMEOUT_MS):
+        window.show()
+        window.start()
+    assert len(loaded) == 1 and len(started) == 1
+    grace_s = main_window_module.FIRST_PAINT_GRACE_MS / 1000
+    assert started[0] >= loaded[0] + grace_s * 0.9
