@@ -192,6 +192,13 @@ def start_chores(window: MainWindow, runner: Runner, db: Database, user: UserRef
 def _backup_done(window: MainWindow, result: BackupResult | None) -> None:
     if result is not None:
         window.show_status(_("Today's backup is saved: {path}").format(path=result.path))
+        # The Database page may have listed the backups before this one was written.
+        if window.is_built("database"):
+            page = window.page("database")
+            if page is window.current_page():
+                page.refresh()
+            else:
+                page.mark_stale()
 
 
 def _backup_failed(window: MainWindow, error: HyllaError) -> None:
