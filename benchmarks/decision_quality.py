@@ -121,6 +121,8 @@ class PolicyResult:
     fill_rate: float
     items_at_target: float  # share of the items with demand whose own fill ≥ target
     fill_by_class: dict[str, float]
+    items_at_target_by_class: dict[str, float]  # the same share within each class
+    cost_by_class: dict[str, float]  # holding + ordering cost of each class's items
     inventory_value: float  # average on-hand value
     orders: int
     holding_cost: float
@@ -458,17 +460,24 @@ def summarise(world: World, name: str, outcome: Outcome, hindsight_cost: float) 
     orders = int(outcome.orders[:, 0].sum())
     asked = outcome.demand > 0
     by_class = {}
+    at_target = fill >= world.target - 1e-12
+    at_target_by_class = {}
+    cost_by_class = {}
     for code, kind in enumerate(KIND_NAMES):
         mask = (world.kind == code) & asked
         wanted = outcome.demand[mask].sum()
         by_class[kind] = float(outcome.served[mask, 0].sum() / wanted) if wanted else 1.0
+        at_target_by_class[kind] = float(at_target[mask].mean()) if mask.any() else 1.0
+        cost_by_class[kind] = float(costs[world.kind == code].sum())
     total_wanted = outcome.demand.sum()
     total = float(costs.sum())
     return PolicyResult(
         name=name,
         fill_rate=float(outcome.served[:, 0].sum() / total_wanted) if total_wanted else 1.0,
-        items_at_target=float((fill[asked] >= world.target - 1e-12).mean()) if asked.any() else 1.0,
+        items_at_target=float(at_target[asked].mean()) if asked.any() else 1.0,
         fill_by_class=by_class,
+        items_at_target_by_class=at_target_by_class,
+        cost_by_class=cost_by_class,
         inventory_value=float((outcome.inventory_units[:, 0] * world.unit_cost).sum()),
         orders=orders,
         holding_cost=holding,
@@ -556,6 +565,13 @@ def table(report: Report) -> str:
         rows.append(
             (f"fill rate, {kind}", [f"{p.fill_by_class[kind]:.2%}" for p in report.policies])
         )
+    for kind in KIND_NAMES:
+        rows.append(
+            (
+                f"items >= 95 %, {kind}",
+                [f"{p.items_at_target_by_class[kind]:.1%}" for p in report.policies],
+            )
+        )
     rows += [
         ("average inventory value", [f"{p.inventory_value:,.0f}" for p in report.policies]),
         ("orders", [f"{p.orders:,}" for p in report.policies]),
@@ -564,6 +580,18 @@ def table(report: Report) -> str:
         ("holding + ordering cost", [f"{p.total_cost:,.0f}" for p in report.policies]),
         ("cost / hindsight (s,S)", [f"{p.cost_vs_hindsight:.3f}" for p in report.policies]),
     ]
+    # Where the cost above the hindsight's lies: each class's cost against its own.
+    hindsight = report.policy("hindsight (s,S)").cost_by_class
+    for kind in KIND_NAMES:
+        rows.append(
+            (
+                f"cost / hindsight, {kind}",
+                [
+                    f"{p.cost_by_class[kind] / hindsight[kind]:.3f}" if hindsight[kind] else "-"
+                    for p in report.policies
+                ],
+            )
+        )
     width = max(len(label) for label, _ in rows)
     columns = [max(len(name), 12) for name in names]
     lines = [

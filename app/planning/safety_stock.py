@@ -19,7 +19,8 @@ The policies (Silver, Pyke & Thomas, "Inventory and Production Management", ch. 
 - a fill rate that each year reaches with a chance Φ(z) (``safety_factor_reliable_fill``):
   the year's shortage is the sum of its N cycles' shortages, whose mean and variance
   come from G and the second-order loss H(k) = (1 + k²)(1 − Φ(k)) − k φ(k), taken as
-  normal: μ + z sqrt(v / N) = (1 − β) Q/σ;
+  normal: μ + z sqrt(v / N) = (1 − β) min(N, 1) Q/σ (an order that lasts longer than a
+  year still allows only (1 − β) of a year's demand short in the year it runs out);
 - σ of demand over the lead time L when the lead time varies:
   σ_LTD = sqrt(L σ_d² + d² σ_L²) (d: mean daily demand, σ_d its daily spread, σ_L the
   lead time's). With a forecast error measured over the lead time, that error takes
@@ -320,10 +321,14 @@ def safety_factor_reliable_fill(
     taken as normal, the year reaches β with chance Φ(z) when
     μ + z sqrt(v / N) = (1 − β) Q/σ. With many cycles this is the fill-rate formula; with
     one or two a year it asks that a stock-out be rare, as a cycle service level does.
+    With fewer than one cycle a year (an order lasts longer than a year) the year in
+    which the order runs out holds one cycle's shortage but only a year's demand, N Q:
+    μ + z sqrt(v) = (1 − β) N Q/σ. (Counting such a cycle as one whole year of demand
+    would allow a shortage of 5 % of Q, more than 5 % of the year's demand.)
     Solved by bisection between the plain fill-rate k (``safety_factor_fill_rate``) and
     ``K_MAX`` (to 16 / 2^``iterations``); the plain k where it already meets it (clipped
-    at ``K_MIN``); ``cycles`` below 1 count as 1; NaN where the plain k is NaN; z ≤ 0
-    gives the plain k.
+    at ``K_MIN``); NaN where the plain k is NaN; ``cycles`` not a positive number count
+    as 1; z ≤ 0 gives the plain k.
     """
     beta = np.asarray(fill_rate, dtype=np.float64)
     ratio = np.asarray(q_over_sigma, dtype=np.float64)
@@ -334,8 +339,11 @@ def safety_factor_reliable_fill(
     if z <= 0 or not usable.any():
         return plain
     safe_ratio = np.where(usable, ratio, 1.0)
-    target = (1.0 - np.where(usable, beta, 0.5)) * safe_ratio
-    safe_count = np.where(usable & np.isfinite(count), count, 1.0)
+    safe_count = np.where(usable & np.isfinite(count) & (count > 0), count, 1.0)
+    # The year's allowance: (1 − β) of a year's demand, which is less than Q below one
+    # cycle a year.
+    share = np.minimum(safe_count, 1.0)
+    target = (1.0 - np.where(usable, beta, 0.5)) * safe_ratio * share
     weight = z / np.sqrt(np.maximum(safe_count, 1.0))
     lo = np.where(usable, plain, 0.0)
     hi = np.full(lo.shape, K_MAX)

@@ -28,6 +28,7 @@ from app.planning.replenishment import (
 )
 from app.planning.safety_stock import (
     safety_factor_fill_rate,
+    safety_factor_reliable_fill,
     shortage_moments,
     shortage_per_cycle,
 )
@@ -117,14 +118,42 @@ def test_fill_rate_target_with_large_orders_needs_no_safety_stock() -> None:
     # On average alone k would solve G(k) − G(k + 72/2) = 5 % × 72/2 = 1.8, nearly
     # G(k) = 1.8; G(−1.785) = 1.785 + G(1.785) = 1.785 + 0.0149 = 1.7999, so k ≈ −1.785.
     assert float(safety_factor_fill_rate(0.95, 36.0)) == pytest.approx(-1.785, abs=1e-3)
-    # But the year of 365.25 / 72 = 5.07 cycles must reach 95 % with a 90 % chance
-    # (z = 1.2816): mean + z × sd / sqrt(5.07) = 1.8 asks for more, k ≈ −1.231.
+    # But the year of 365.25 / 72 = 5.07 cycles must reach 95 % with an 87 % chance
+    # (z = 1.1264): mean + z × sd / sqrt(5.07) = 1.8 asks for more, k ≈ −1.2955.
     k = negative["safety_factor"]
-    assert k == pytest.approx(-1.2311, abs=1e-3)
+    assert k == pytest.approx(-1.2955, abs=1e-3)
     mean, variance = shortage_moments(k, 36.0)
-    assert float(mean + 1.2816 * np.sqrt(variance / (365.25 / 72))) == pytest.approx(1.8, abs=1e-3)
+    assert float(mean + 1.1264 * np.sqrt(variance / (365.25 / 72))) == pytest.approx(1.8, abs=1e-3)
     # The mean shortage per cycle is then below the 1.8 the average alone would allow.
     assert float(shortage_per_cycle(k, 36.0)) == pytest.approx(float(mean)) and mean < 1.8
+
+
+def test_fill_rate_of_an_order_lasting_two_years_allows_a_years_share_short() -> None:
+    # One a day, σ = 1 × lead-time std 20 = 20, fixed orders of 730 (732 in packs of 12):
+    # 0.499 cycles a year. The year the order runs out may miss 5 % of a year's demand,
+    # 0.05 × 365.25 = 18.26 = 0.9131 σ, not 5 % of the order (1.83 σ): with z = 1.1264,
+    # mean + z × sd of the cycle's shortage = 0.9131 at k = 0.1679 (mean 0.3206).
+    two_years = _one(
+        plan_replenishment(
+            _input(lead_time_std=20, fill_rate=np.array([True]), fixed_order_qty=730)
+        )
+    )
+    assert two_years["sigma_lead_time"] == pytest.approx(20.0)
+    k = two_years["safety_factor"]
+    assert k == pytest.approx(0.1679, abs=1e-3)
+    mean, variance = shortage_moments(k, 732 / 20)
+    assert float(mean) == pytest.approx(0.3206, abs=1e-3)
+    assert float(mean + 1.1264 * np.sqrt(variance)) == pytest.approx(0.9131, abs=1e-3)
+    assert two_years["safety_stock"] == pytest.approx(20 * k)
+    # So the safety factor is that of an order lasting one year (372 = 31 packs), and
+    # above what counting the two-year cycle as one year's demand would give.
+    one_year = _one(
+        plan_replenishment(
+            _input(lead_time_std=20, fill_rate=np.array([True]), fixed_order_qty=365.25)
+        )
+    )
+    assert one_year["safety_factor"] == pytest.approx(k, abs=1e-4)
+    assert k > float(safety_factor_reliable_fill(0.95, 732 / 20, 1.0, 1.1264)) + 0.3
 
 
 def test_lumpy_days_add_their_undershoot_to_the_safety_stock() -> None:

@@ -210,17 +210,34 @@ def test_reliable_fill_rate_for_one_cycle_a_year() -> None:
     assert float(safety_factor_fill_rate(0.95, 1.0)) == pytest.approx(1.2121, abs=1e-3)
 
 
+def test_reliable_fill_rate_below_one_cycle_a_year_allows_a_years_share() -> None:
+    # Q = 2σ lasting two years (N = 0.5), z = 1: the year the order runs out may miss 5 %
+    # of a year's demand, N Q = σ, so mean + sd of the cycle's shortage must be 0.05 σ
+    # (not 5 % of Q = 0.1 σ): k = 2.3167 (mean 0.003485 + sd 0.046515), above the 1.8862
+    # of one cycle a year with the same Q (mean 0.011447 + sd 0.088553 = 0.1).
+    k = float(safety_factor_reliable_fill(0.95, 2.0, 0.5, 1.0))
+    assert k == pytest.approx(2.3167, abs=1e-3)
+    mean, variance = shortage_moments(k, 2.0)
+    assert float(mean) == pytest.approx(0.003485, abs=1e-5)
+    assert float(mean + np.sqrt(variance)) == pytest.approx(0.05, abs=1e-6)
+    yearly = float(safety_factor_reliable_fill(0.95, 2.0, 1.0, 1.0))
+    assert yearly == pytest.approx(1.8862, abs=1e-3)
+    # Slower still: an ever smaller share of the order may be short, so k only grows.
+    k = safety_factor_reliable_fill(0.95, 2.0, np.array([1.0, 0.5, 0.25, 0.1]), 1.0)
+    assert (np.diff(k) > 0).all()
+
+
 def test_reliable_fill_rate_approaches_the_average_with_many_cycles() -> None:
     ratio = np.full(4, 3.0)
     plain = float(safety_factor_fill_rate(0.95, 3.0))
     k = safety_factor_reliable_fill(0.95, ratio, np.array([1.0, 4.0, 100.0, 1e8]), 1.2816)
     # More cycles a year: a year's fill strays less from its mean, so less k is needed.
     assert (np.diff(k) < 0).all() and k[-1] == pytest.approx(plain, abs=1e-3)
-    # z = 0 is the plain fill rate; fewer than one cycle counts as one.
+    # z = 0 is the plain fill rate; a cycle count that is not a positive number is one.
     assert float(safety_factor_reliable_fill(0.95, 3.0, 5.0, 0.0)) == plain
-    assert float(safety_factor_reliable_fill(0.95, 3.0, 0.2, 1.0)) == float(
-        safety_factor_reliable_fill(0.95, 3.0, 1.0, 1.0)
-    )
+    one = float(safety_factor_reliable_fill(0.95, 3.0, 1.0, 1.0))
+    odd = safety_factor_reliable_fill(0.95, 3.0, np.array([0.0, -2.0, np.nan]), 1.0)
+    assert odd.tolist() == [one, one, one]
     # What the plain factor cannot answer stays unanswered.
     unanswered = safety_factor_reliable_fill(np.array([1.2, 0.95]), np.array([3.0, 0.0]), 2.0, 1.0)
     assert np.isnan(unanswered).all()
@@ -230,7 +247,7 @@ def test_reliable_fill_rate_approaches_the_average_with_many_cycles() -> None:
 @given(
     beta=st.floats(0.5, 0.999),
     ratio=st.floats(0.05, 200.0),
-    cycles=st.floats(1.0, 60.0),
+    cycles=st.floats(0.05, 60.0),
     z=st.floats(0.1, 3.0),
 )
 def test_reliable_fill_factor_solves_its_equation(
@@ -241,8 +258,9 @@ def test_reliable_fill_factor_solves_its_equation(
     assert plain <= k <= K_MAX
     if plain < k < K_MAX - 1e-3:
         mean, variance = shortage_moments(k, ratio)
-        achieved = float(mean + z * np.sqrt(variance / cycles))
-        assert achieved == pytest.approx((1 - beta) * ratio, rel=1e-3, abs=1e-6)
+        achieved = float(mean + z * np.sqrt(variance / max(cycles, 1.0)))
+        allowed = (1 - beta) * ratio * min(cycles, 1.0)
+        assert achieved == pytest.approx(allowed, rel=1e-3, abs=1e-6)
     elif k == plain:
         # Only a plain k clipped at K_MIN can already meet it with room to spare.
         mean, variance = shortage_moments(k, ratio)
