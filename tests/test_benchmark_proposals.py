@@ -27,6 +27,19 @@ def test_a_run_is_timed_with_its_steps_and_lines(tmp_path: Path) -> None:
     assert steps == [
         f"proposal run: {step}" for step in ("gather", "demand", "abc", "plan", "lines")
     ]
+    cpu_steps = [m for name, m in metrics.items() if name.startswith("proposal run CPU: ")]
+    assert [m.name.removeprefix("proposal run CPU: ") for m in cpu_steps] == [
+        "gather",
+        "demand",
+        "abc",
+        "plan",
+        "lines",
+    ]
+    assert all(m.value >= 0 and m.unit == "ms" for m in cpu_steps)
+    # The first run is reported on its own, with its steps, and the whole run's CPU time.
+    assert metrics["proposal run, first (cold)"].value > 0
+    assert metrics["proposal run, CPU time of this process (median)"].value > 0
+    assert "proposal run, first (cold): demand" in metrics
     assert metrics["proposal lines to order"].value > 0
 
 

@@ -10,10 +10,11 @@ preferred one, else the cheapest): price, pack size, minimum order quantity, lea
 with the lead time's spread measured from past deliveries (purchase order date →
 receipt posted). The decision itself — forecast, safety stock, reorder point, EOQ,
 pack and MOQ rounding — is :func:`app.planning.replenishment.plan_replenishment`, one
-vectorised call for all items. This module then applies what concerns a supplier as a
-whole (order days, minimum order value), puts each line's reasoning into words a buyer
-can check, and stores the ABC class of every item, computed from the same pass over the
-moves.
+vectorised call for all items. The items are gathered as columns of stored integers
+(:class:`_Gathered`): names, texts and exact Decimals are made only for the lines
+shown. This module then applies what concerns a supplier as a whole (order days,
+minimum order value), puts each line's reasoning into words a buyer can check, and
+stores the ABC class of every item, computed from the same pass over the moves.
 
 The buyer edits quantities (:func:`check_quantity`), dismisses lines
 (:func:`dismiss_proposal`, remembered until the line's inputs change) and accepts them
@@ -36,7 +37,7 @@ from typing import Any
 
 import numpy as np
 from babel.numbers import get_decimal_symbol, get_group_symbol
-from sqlalchemy import BigInteger, delete, func, select, type_coerce
+from sqlalchemy import BigInteger, case, delete, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.i18n import N_, _, locale_name, ngettext
@@ -56,7 +57,7 @@ from app.models import (
     SupplierOrderDay,
     utcnow,
 )
-from app.models.base import MONEY_SCALE, QTY_QUANTUM, QTY_SCALE
+from app.models.base import MONEY_SCALE, QTY_QUANTUM, QTY_SCALE, to_units
 from app.planning import replenishment as plan
 from app.reports.common import round_money
 from app.services import abc_classes, commitments, demand
@@ -492,6 +493,9 @@ class ProposalRun:
     message: str
     #: Seconds each step took: gathering, demand, ABC classes, the decision, the lines.
     timings: tuple[tuple[str, float], ...] = ()
+    #: The same steps in CPU seconds of this process (on a busy machine the wall clock
+    #: says as much about the neighbours as about the run).
+    cpu_timings: tuple[tuple[str, float], ...] = ()
 
     def proposed(self) -> list[ProposalLine]:
         """The lines to order."""
@@ -546,61 +550,205 @@ class _Item:
 
 
 def _raw(column: Any) -> Any:
-    """A Qty/Money/Ratio column read as its stored integer: 20,000 rows convert far faster
-    in :func:`_units` than through the column type, row by row. (The bulk reads also go
-    through the session's connection, not the ORM layer, which costs as much again, and
-    fetch all rows at once: iterating a result fetches them one by one.)"""
+    """A Qty/Money/Ratio column read as its stored integer (no Decimal per row)."""
     return type_coerce(column, BigInteger)
 
 
-def _units(value: int | None, scale: int) -> Decimal | None:
-    return None if value is None else Decimal(value).scaleb(-scale)
+def _nullable(column: Any) -> tuple[Any, Any]:
+    """``column`` as (its stored integer or 0, 1 where it is NULL): the column reader
+    takes no NULLs."""
+    return func.coalesce(_raw(column), 0), case((column.is_(None), 1), else_=0)
 
 
-def _load_items(session: Session) -> list[_Item]:
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                Item.id,
-                Item.sku,
-                Item.name,
-                Item.unit,
-                Item.policy,
-                _raw(Item.min_qty),
-                _raw(Item.max_qty),
-                _raw(Item.order_qty),
-                _raw(Item.service_level),
-                Item.shelf_life_days,
-                _raw(Item.avg_cost),
-                Item.abc_class,
-            )
-            .where(Item.active.is_(True))
-            .order_by(Item.id)
+# Item columns that may be unset, with their scale (None: a plain integer).
+_ITEM_FIGURES: dict[str, int | None] = {
+    "min_qty": QTY_SCALE,
+    "max_qty": QTY_SCALE,
+    "order_qty": QTY_SCALE,
+    "service_level": RATIO_SCALE,
+    "shelf_life_days": None,
+}
+_POLICY_OF_CODE = {code: Policy(value) for value, code in plan.POLICY_CODES.items()}
+# Line texts are read for this many items per query (an IN list each).
+_TEXT_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class _Supplier:
+    code: str
+    name: str
+    currency: str
+    min_order_value: Decimal
+    lead_time_days: int
+
+
+@dataclass
+class _Gathered:
+    """Every active item's figures as columns, row ``i`` the ``i``-th item by id.
+
+    The planning needs all 20,000 items as numbers; only the few hundred lines need
+    names, texts and exact Decimals, and :meth:`item` makes those for one row. Figures
+    are the stored integers (thousandths, ten-thousandths), so nothing is rounded on the
+    way: ``n / 1000.0`` is the same float as ``float(Decimal(n).scaleb(-3))``.
+    """
+
+    ids: np.ndarray
+    policy: np.ndarray
+    figures: dict[str, np.ndarray]
+    unset: dict[str, np.ndarray]
+    avg_cost: np.ndarray
+    on_hand: np.ndarray
+    stocked: np.ndarray
+    on_order: dict[int, Decimal] = field(default_factory=dict)
+    held: dict[int, commitments.ItemCommitment] = field(default_factory=dict)
+    needs: dict[int, list[NeedRef]] = field(default_factory=dict)
+    # The chosen supplier's terms per row (supplier -1: none), stored integers.
+    supplier: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    price: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pack_size: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    moq: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    lead_time: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    preferred: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    alternatives: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    suppliers: dict[int, _Supplier] = field(default_factory=dict)
+    # Terms a zero-point need chose instead (row → terms), complete as they are.
+    need_terms: dict[int, _Terms] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return int(self.ids.size)
+
+    def row_of(self, item_id: int) -> int | None:
+        """The row of ``item_id``, None when it is not an active item."""
+        row = int(np.searchsorted(self.ids, item_id))
+        return row if row < self.size and int(self.ids[row]) == item_id else None
+
+    def rows_of(self, item_ids: Collection[int]) -> dict[int, int]:
+        """The rows of those of ``item_ids`` that are active items, by id."""
+        found = {item_id: self.row_of(item_id) for item_id in item_ids}
+        return {item_id: row for item_id, row in found.items() if row is not None}
+
+    def stock(self, row: int) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal]:
+        """On hand, on order, reserved, backordered and open zero-point need of ``row``."""
+        on_hand = _units(int(self.on_hand[row]), QTY_SCALE) if self.stocked[row] else ZERO
+        held = self.held.get(row)
+        if held is None:
+            reserved = backordered = zero_point = ZERO
+        else:
+            reserved, backordered = held.reserved, held.backordered
+            zero_point = held.zero_point_open
+        on_order = self.on_order.get(row, ZERO)
+        return on_hand, on_order, reserved, backordered, zero_point
+
+    def scaled(self, name: str, row: int) -> Decimal | None:
+        """The item's ``name`` figure as the exact Decimal it is stored as, or None."""
+        scale = _ITEM_FIGURES[name]
+        if self.unset[name][row] or scale is None:
+            return None
+        return _units(int(self.figures[name][row]), scale)
+
+    def shelf_life_days(self, row: int) -> int | None:
+        unset = self.unset["shelf_life_days"][row]
+        return None if unset else int(self.figures["shelf_life_days"][row])
+
+    def terms(self, row: int, supplier_sku: str) -> _Terms | None:
+        if row in self.need_terms:
+            return self.need_terms[row]
+        supplier_id = int(self.supplier[row])
+        if supplier_id < 0:
+            return None
+        supplier = self.suppliers[supplier_id]
+        return _Terms(
+            supplier_id,
+            supplier.code,
+            supplier.name,
+            supplier.currency,
+            supplier.min_order_value,
+            supplier.lead_time_days,
+            supplier_sku,
+            _units(int(self.price[row]), MONEY_SCALE),
+            _units(int(self.pack_size[row]), QTY_SCALE),
+            _units(int(self.moq[row]), QTY_SCALE),
+            int(self.lead_time[row]),
+            bool(self.preferred[row]),
+            alternatives=int(self.alternatives[row]),
         )
-        .tuples()
-        .all()
+
+    def item(self, row: int, texts: _Texts) -> _Item:
+        """The item in ``row`` with exact figures, for a line."""
+        item_id = int(self.ids[row])
+        sku, name, unit, abc_class = texts.items[item_id]
+        on_hand, on_order, reserved, backordered, zero_point = self.stock(row)
+        terms = self.terms(row, texts.supplier_skus.get((item_id, int(self.supplier[row])), ""))
+        return _Item(
+            item_id,
+            sku,
+            name,
+            unit,
+            _POLICY_OF_CODE[int(self.policy[row])],
+            self.scaled("min_qty", row),
+            self.scaled("max_qty", row),
+            self.scaled("order_qty", row),
+            self.scaled("service_level", row),
+            self.shelf_life_days(row),
+            _units(int(self.avg_cost[row]), MONEY_SCALE),
+            abc_class,
+            on_hand,
+            on_order,
+            reserved,
+            backordered,
+            zero_point,
+            terms,
+            list(self.needs.get(row, ())),
+        )
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """Names and codes of the items that get a line (read for those only)."""
+
+    items: dict[int, tuple[str, str, str, str | None]]
+    supplier_skus: dict[tuple[int, int], str]
+
+
+def _units(value: int, scale: int) -> Decimal:
+    return Decimal(value).scaleb(-scale)
+
+
+def _load_items(session: Session) -> _Gathered:
+    """The active items' own figures and their stock on hand, as columns."""
+    policy_code = case(
+        *((Item.policy == policy, plan.POLICY_CODES[policy.value]) for policy in Policy),
+        else_=-1,
     )
-    items: list[_Item] = []
-    for item_id, sku, name, unit, policy, *figures in rows:
-        min_qty, max_qty, order_qty, level, shelf_life, avg_cost, abc_class = figures
-        items.append(
-            _Item(
-                item_id,
-                sku,
-                name,
-                unit,
-                policy,
-                _units(min_qty, QTY_SCALE),
-                _units(max_qty, QTY_SCALE),
-                _units(order_qty, QTY_SCALE),
-                _units(level, RATIO_SCALE),
-                shelf_life,
-                Decimal(avg_cost).scaleb(-MONEY_SCALE),
-                abc_class,
-            )
-        )
-    return items
+    nullable = [part for name in _ITEM_FIGURES for part in _nullable(getattr(Item, name))]
+    ids, policy, *figures, avg_cost = demand.read_integer_columns(
+        session,
+        select(Item.id, policy_code, *nullable, _raw(Item.avg_cost)).where(Item.active.is_(True)),
+    )
+    order = np.argsort(ids, kind="stable")
+    ids, policy, avg_cost = ids[order], policy[order], avg_cost[order]
+    names = list(_ITEM_FIGURES)
+    level_ids, level_sums = demand.read_integer_columns(
+        session,
+        select(StockLevel.item_id, func.sum(_raw(StockLevel.quantity))).group_by(
+            StockLevel.item_id
+        ),
+    )
+    gathered = _Gathered(
+        ids=ids,
+        policy=policy,
+        figures={name: figures[2 * k][order] for k, name in enumerate(names)},
+        unset={name: figures[2 * k + 1][order].astype(bool) for k, name in enumerate(names)},
+        avg_cost=avg_cost,
+        on_hand=np.zeros(ids.size, dtype=np.int64),
+        stocked=np.zeros(ids.size, dtype=bool),
+    )
+    rows = np.minimum(np.searchsorted(ids, level_ids), max(ids.size - 1, 0))
+    present = ids[rows] == level_ids if ids.size else np.zeros(level_ids.size, dtype=bool)
+    gathered.on_hand[rows[present]] = level_sums[present]
+    gathered.stocked[rows[present]] = True
+    return gathered
 
 
 def on_order_by_item(
@@ -629,103 +777,93 @@ def on_order_by_item(
     }
 
 
-def _on_hand(session: Session) -> dict[int, Decimal]:
-    rows = (
-        session.connection()
-        .execute(
-            select(StockLevel.item_id, func.sum(_raw(StockLevel.quantity))).group_by(
-                StockLevel.item_id
-            )
-        )
-        .tuples()
-        .all()
-    )
-    return {item_id: Decimal(int(units)).scaleb(-QTY_SCALE) for item_id, units in rows}
-
-
-def _choose_terms(session: Session, items: dict[int, _Item]) -> None:
+def _choose_terms(session: Session, items: _Gathered) -> None:
     """Each item's supplier: the preferred one, else the cheapest (then fastest)."""
-    rows = (
-        session.connection()
+    items.suppliers = {
+        supplier_id: _Supplier(code, name, currency, _units(minimum, MONEY_SCALE), lead)
+        for supplier_id, code, name, currency, minimum, lead in session.connection()
         .execute(
             select(
-                SupplierItem.item_id,
                 Supplier.id,
                 Supplier.code,
                 Supplier.name,
                 Supplier.currency,
                 _raw(Supplier.min_order_value),
                 Supplier.lead_time_days,
-                SupplierItem.supplier_sku,
-                _raw(SupplierItem.price),
-                _raw(SupplierItem.pack_size),
-                _raw(SupplierItem.moq),
-                SupplierItem.lead_time_days,
-                SupplierItem.preferred,
             )
-            .join(Supplier, Supplier.id == SupplierItem.supplier_id)
-            .where(Supplier.active.is_(True))
         )
         .tuples()
         .all()
+    }
+    item_ids, supplier_ids, price, pack, moq, lead, preferred = demand.read_integer_columns(
+        session,
+        select(
+            SupplierItem.item_id,
+            Supplier.id,
+            _raw(SupplierItem.price),
+            _raw(SupplierItem.pack_size),
+            _raw(SupplierItem.moq),
+            func.coalesce(SupplierItem.lead_time_days, Supplier.lead_time_days),
+            case((SupplierItem.preferred.is_(True), 1), else_=0),
+        )
+        .join(Supplier, Supplier.id == SupplierItem.supplier_id)
+        .where(Supplier.active.is_(True)),
     )
-    offers: dict[int, list[Any]] = {}
-    for row in rows:
-        if row[0] in items:
-            offers.setdefault(row[0], []).append(row)
-    for item_id, found in offers.items():
-        # Preferred first; no price (0) after any price: a gap in the data, not a bargain;
-        # then the cheapest, the fastest, by code. (Stored integers compare as the values.)
-        best = min(
-            found,
-            key=lambda r: (
-                not r[12],
-                r[8] <= 0,
-                r[8],
-                r[11] if r[11] is not None else r[6],
-                r[2],
-            ),
-        )
-        _item_id, supplier_id, code, name, currency, minimum, supplier_lead, *rest = best
-        sku, price, pack, moq, lead, preferred = rest
-        items[item_id].terms = _Terms(
-            supplier_id,
-            code,
-            name,
-            currency,
-            Decimal(minimum).scaleb(-MONEY_SCALE),
-            supplier_lead,
-            sku,
-            Decimal(price).scaleb(-MONEY_SCALE),
-            Decimal(pack).scaleb(-QTY_SCALE),
-            Decimal(moq).scaleb(-QTY_SCALE),
-            lead if lead is not None else supplier_lead,
-            preferred,
-            alternatives=len(found) - 1,
-        )
+    n = items.size
+    items.supplier = np.full(n, -1, dtype=np.int64)
+    items.price, items.pack_size, items.moq, items.lead_time, items.alternatives = (
+        np.zeros(n, dtype=np.int64) for _column in range(5)
+    )
+    items.preferred = np.zeros(n, dtype=bool)
+    if not item_ids.size or not n:
+        return
+    rows = np.minimum(np.searchsorted(items.ids, item_ids), n - 1)
+    keep = items.ids[rows] == item_ids
+    rows, supplier_ids, price, pack, moq, lead, preferred = (
+        column[keep] for column in (rows, supplier_ids, price, pack, moq, lead, preferred)
+    )
+    by_code = sorted(items.suppliers, key=lambda supplier_id: items.suppliers[supplier_id].code)
+    rank = np.zeros(max(items.suppliers) + 1, dtype=np.int64)
+    rank[np.asarray(by_code, dtype=np.int64)] = np.arange(len(by_code))
+    # Preferred first; no price (0) after any price: a gap in the data, not a bargain;
+    # then the cheapest, the fastest, by code. (Stored integers compare as the values.)
+    order = np.lexsort((rank[supplier_ids], lead, price, price <= 0, preferred == 0, rows))
+    sorted_rows = rows[order]
+    first = np.ones(sorted_rows.size, dtype=bool)
+    first[1:] = sorted_rows[1:] != sorted_rows[:-1]
+    best = order[first]
+    chosen = rows[best]
+    items.supplier[chosen] = supplier_ids[best]
+    items.price[chosen] = price[best]
+    items.pack_size[chosen] = pack[best]
+    items.moq[chosen] = moq[best]
+    items.lead_time[chosen] = lead[best]
+    items.preferred[chosen] = preferred[best] == 1
+    items.alternatives[chosen] = np.bincount(rows, minlength=n)[chosen] - 1
 
 
 def _use_need_suppliers(
-    session: Session, items: dict[int, _Item], needs: list[commitments.NeedRow]
+    session: Session, items: _Gathered, needs: list[commitments.NeedRow]
 ) -> None:
     """A zero-point need names the supplier order entry rounded it for: buy there."""
     wanted: set[tuple[int, int]] = set()
     for need in needs:
-        item = items.get(need.item_id)
-        if item is None or need.supplier_id is None:
+        row = items.row_of(need.item_id)
+        if row is None or need.supplier_id is None:
             continue
-        if item.terms is None or item.terms.supplier_id != need.supplier_id:
+        if int(items.supplier[row]) != need.supplier_id:
             wanted.add((need.item_id, need.supplier_id))
     for item_id, supplier_id in sorted(wanted):
-        row = session.execute(
+        found = session.execute(
             select(Supplier, SupplierItem)
             .join(SupplierItem, SupplierItem.supplier_id == Supplier.id)
             .where(SupplierItem.item_id == item_id, Supplier.id == supplier_id)
         ).first()
-        if row is None or not row[0].active:
+        if found is None or not found[0].active:
             continue
-        supplier, terms = row
-        items[item_id].terms = _Terms(
+        supplier, terms = found
+        row = items.rows_of([item_id])[item_id]
+        chosen = _Terms(
             supplier.id,
             supplier.code,
             supplier.name,
@@ -739,6 +877,35 @@ def _use_need_suppliers(
             terms.lead_time_days if terms.lead_time_days is not None else supplier.lead_time_days,
             terms.preferred,
         )
+        items.need_terms[row] = chosen
+        # The planning reads the columns: they carry the need's terms too.
+        items.supplier[row] = chosen.supplier_id
+        items.price[row] = to_units(chosen.price, MONEY_SCALE)
+        items.pack_size[row] = to_units(chosen.pack_size, QTY_SCALE)
+        items.moq[row] = to_units(chosen.moq, QTY_SCALE)
+        items.lead_time[row] = chosen.lead_time_days
+
+
+def _texts(session: Session, items: _Gathered, rows: Sequence[int]) -> _Texts:
+    """Names, units, ABC classes and supplier item numbers of the items in ``rows``."""
+    item_ids = [int(items.ids[row]) for row in rows]
+    found: dict[int, tuple[str, str, str, str | None]] = {}
+    skus: dict[tuple[int, int], str] = {}
+    for start in range(0, len(item_ids), _TEXT_CHUNK):
+        chunk = item_ids[start : start + _TEXT_CHUNK]
+        for item_id, sku, name, unit, abc_class in session.execute(
+            select(Item.id, Item.sku, Item.name, Item.unit, Item.abc_class).where(
+                Item.id.in_(chunk)
+            )
+        ).tuples():
+            found[item_id] = (sku, name, unit, abc_class)
+        for item_id, supplier_id, supplier_sku in session.execute(
+            select(SupplierItem.item_id, SupplierItem.supplier_id, SupplierItem.supplier_sku).where(
+                SupplierItem.item_id.in_(chunk)
+            )
+        ).tuples():
+            skus[(item_id, supplier_id)] = supplier_sku
+    return _Texts(found, skus)
 
 
 # --- numbers in words ----------------------------------------------------------------------------
@@ -763,7 +930,8 @@ def _number(value: Decimal) -> str:
     swapped in gives the same text.
     """
     decimal_mark, group = _symbols(locale_name())
-    text = format(_trim(value), ",f")
+    # normalize() drops trailing zeros; "f" writes 2.4E+2 as 240 (what _trim gives).
+    text = format(value.normalize(), ",f")
     return text.replace(",", "\0").replace(".", decimal_mark).replace("\0", group)
 
 
@@ -856,14 +1024,17 @@ class _Steps:
     def __init__(self, progress: Progress | None) -> None:
         self.progress = progress
         self.timings: list[tuple[str, float]] = []
+        self.cpu_timings: list[tuple[str, float]] = []
         self._since = time.perf_counter()
+        self._cpu_since = time.process_time()
         if progress is not None:
             progress(0, STEPS)
 
     def done(self, name: str) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         self.timings.append((name, now - self._since))
-        self._since = now
+        self.cpu_timings.append((name, cpu - self._cpu_since))
+        self._since, self._cpu_since = now, cpu
         if self.progress is not None:
             self.progress(len(self.timings), STEPS)
 
@@ -886,22 +1057,15 @@ def run_proposals(
     steps = _Steps(progress)
 
     items = _load_items(session)
-    by_id = {item.id: item for item in items}
-    for item_id, quantity in _on_hand(session).items():
-        if item_id in by_id:
-            by_id[item_id].on_hand = quantity
-    for item_id, quantity in on_order_by_item(session).items():
-        if item_id in by_id:
-            by_id[item_id].on_order = quantity
-    for item_id, held in commitments.item_commitments(session).items():
-        if item_id in by_id:
-            item = by_id[item_id]
-            item.reserved, item.backordered = held.reserved, held.backordered
-            item.zero_point_need = held.zero_point_open
+    on_order = on_order_by_item(session)
+    items.on_order = {row: on_order[item_id] for item_id, row in items.rows_of(on_order).items()}
+    held = commitments.item_commitments(session)
+    items.held = {row: held[item_id] for item_id, row in items.rows_of(held).items()}
     needs = commitments.open_purchase_needs(session)
     for need in needs:
-        if need.item_id in by_id:
-            by_id[need.item_id].needs.append(
+        row = items.row_of(need.item_id)
+        if row is not None:
+            items.needs.setdefault(row, []).append(
                 NeedRef(
                     need.need_id,
                     need.order_number,
@@ -912,13 +1076,12 @@ def run_proposals(
                     need.required_date,
                 )
             )
-    _choose_terms(session, by_id)
-    _use_need_suppliers(session, by_id, needs)
+    _choose_terms(session, items)
+    _use_need_suppliers(session, items, needs)
     history = lead_time_history(session, today)
     order_days = supplier_order_days(session)
     steps.done("gather")
 
-    # One pass over the moves gives the demand history and the ABC consumption values.
     # One pass over the moves gives the demand history and, once a day, the ABC
     # consumption values (a year's window moves a day at a time: classifying again at
     # every run of the same day would change nothing and cost a third of a second).
@@ -929,7 +1092,7 @@ def run_proposals(
         session,
         first_day,
         last_day,
-        [item.id for item in items],
+        items.ids.tolist(),
         issue_values_since=abc_since if classify else None,
         issue_values_until=today,
     )
@@ -940,17 +1103,15 @@ def run_proposals(
             for item_id, value in zip(daily.item_ids, daily.issue_values, strict=True)
             if value != 0
         }
-        classes = abc_classes.store_abc_classes(session, user_id, today, values)
-        for row in classes.items:
-            if row.item_id in by_id:
-                by_id[row.item_id].abc_class = row.abc_class
+        # Stored now, read with the lines' names (the same transaction sees them).
+        abc_classes.store_abc_classes(session, user_id, today, values)
         set_setting(session, ABC_DAY_SETTING, today.isoformat())
     steps.done("abc")
 
     result = _plan(items, daily, settings, history, order_days, today)
     steps.done("plan")
 
-    lines = _lines(items, result, settings, history, order_days, today)
+    lines = _lines(session, items, result, settings, history, order_days, today)
     dismissals = {
         item_id: (fingerprint, quantity)
         for item_id, fingerprint, quantity in session.execute(
@@ -1002,10 +1163,11 @@ def run_proposals(
         lines=tuple(shown),
         dismissed=tuple(dismissed),
         suppliers=tuple(suppliers),
-        items_planned=len(items),
+        items_planned=items.size,
         seconds=time.perf_counter() - started,
         message=message,
         timings=tuple(steps.timings),
+        cpu_timings=tuple(steps.cpu_timings),
     )
 
 
@@ -1023,77 +1185,83 @@ def _level(item: _Item, settings: ProposalSettings) -> float:
 
 
 def _plan(
-    items: list[_Item],
+    items: _Gathered,
     daily: demand.DailyDemand,
     settings: ProposalSettings,
     history: dict[int, LeadTimeHistory],
     order_days: dict[int, tuple[int, ...]],
     today: dt.date,
 ) -> plan.ReplenishmentResult:
-    n = len(items)
+    n = items.size
     nan = float("nan")
 
-    def column(values: list[float]) -> np.ndarray:
-        return np.fromiter(values, dtype=np.float64, count=n)
+    def optional(name: str) -> np.ndarray:
+        scale = _ITEM_FIGURES[name]
+        values = items.figures[name].astype(np.float64)
+        if scale is not None:
+            values /= 10**scale
+        values[items.unset[name]] = nan
+        return values
 
-    def optional(value: Decimal | int | None) -> float:
-        return float(value) if value is not None else nan
+    def held(pick: Callable[[commitments.ItemCommitment], Decimal]) -> np.ndarray:
+        values = np.zeros(n)
+        for row, commitment in items.held.items():
+            values[row] = float(pick(commitment))
+        return values
 
-    levels = column([_level(item, settings) for item in items])
-    fill = settings.measure is ServiceMeasure.FILL_RATE
-    review: list[float] = []
-    cycle: list[float] = []
-    spread: list[float] = []
-    for item in items:
-        terms = item.terms
-        days = order_days.get(terms.supplier_id, ()) if terms is not None else ()
+    levels = optional("service_level")
+    levels[items.unset["service_level"]] = float(settings.service_level_percent / HUNDRED)
+    on_order = np.zeros(n)
+    for row, quantity in items.on_order.items():
+        on_order[row] = float(quantity)
+    has_terms = items.supplier >= 0
+    # Order days and delivery spread are the supplier's: worked out once per supplier.
+    review, cycle, spread = np.zeros(n), np.zeros(n), np.zeros(n)
+    suppliers, supplier_rows = np.unique(items.supplier[has_terms], return_inverse=True)
+    per_supplier = np.zeros((suppliers.size, 3))
+    for index, supplier_id in enumerate(suppliers.tolist()):
+        days = order_days.get(supplier_id, ())
         order_day = next_order_day(today, days)
-        review.append(float((order_day - today).days))
-        cycle.append(float(order_cycle_days(order_day, days)))
-        seen = history.get(terms.supplier_id) if terms is not None else None
-        spread.append(
-            seen.std_days if seen is not None and seen.deliveries >= MIN_DELIVERIES else 0.0
+        seen = history.get(supplier_id)
+        per_supplier[index] = (
+            (order_day - today).days,
+            order_cycle_days(order_day, days),
+            seen.std_days if seen is not None and seen.deliveries >= MIN_DELIVERIES else 0.0,
         )
-    unit_costs: list[float] = []
-    for item in items:
-        price = item.terms.price if item.terms is not None else ZERO
-        cost = price if price > 0 else item.avg_cost
-        unit_costs.append(float(cost) if cost > 0 else nan)
+    review[has_terms], cycle[has_terms], spread[has_terms] = per_supplier[supplier_rows].T
+    # The supplier's price, else the item's average cost; neither: no cost (NaN).
+    cost_units = np.where(items.price > 0, items.price, items.avg_cost)
+    unit_cost = np.where(cost_units > 0, cost_units / 10**MONEY_SCALE, nan)
     inp = plan.ReplenishmentInput(
         demand=daily.quantities,
-        on_hand=column([float(item.on_hand) for item in items]),
-        on_order=column([float(item.on_order) for item in items]),
-        reserved=column([float(item.reserved) for item in items]),
-        backordered=column([float(item.backordered) for item in items]),
-        zero_point_need=column([float(item.zero_point_need) for item in items]),
-        lead_time_mean=column(
-            [float(item.terms.lead_time_days) if item.terms else nan for item in items]
-        ),
-        lead_time_std=column(spread),
-        unit_cost=column(unit_costs),
-        policy=np.fromiter(
-            (plan.POLICY_CODES[item.policy.value] for item in items), dtype=np.int64, count=n
-        ),
+        on_hand=items.on_hand / 10**QTY_SCALE,
+        on_order=on_order,
+        reserved=held(lambda c: c.reserved),
+        backordered=held(lambda c: c.backordered),
+        zero_point_need=held(lambda c: c.zero_point_open),
+        lead_time_mean=np.where(has_terms, items.lead_time.astype(np.float64), nan),
+        lead_time_std=spread,
+        unit_cost=unit_cost,
+        policy=items.policy.copy(),
         service_level=levels,
-        fill_rate=np.full(n, fill, dtype=bool),
-        min_qty=column([optional(item.min_qty) for item in items]),
-        max_qty=column([optional(item.max_qty) for item in items]),
-        fixed_order_qty=column([optional(item.order_qty) for item in items]),
-        pack_size=column(
-            [optional(item.terms.pack_size if item.terms else None) for item in items]
-        ),
-        moq=column([optional(item.terms.moq if item.terms else None) for item in items]),
+        fill_rate=np.full(n, settings.measure is ServiceMeasure.FILL_RATE, dtype=bool),
+        min_qty=optional("min_qty"),
+        max_qty=optional("max_qty"),
+        fixed_order_qty=optional("order_qty"),
+        pack_size=np.where(has_terms, items.pack_size / 10**QTY_SCALE, nan),
+        moq=np.where(has_terms, items.moq / 10**QTY_SCALE, nan),
         ordering_cost=float(settings.ordering_cost),
         holding_rate=float(settings.holding_rate_percent / HUNDRED),
-        review_days=column(review),
-        order_cycle_days=column(cycle),
-        shelf_life_days=column([optional(item.shelf_life_days) for item in items]),
+        review_days=review,
+        order_cycle_days=cycle,
+        shelf_life_days=optional("shelf_life_days"),
     )
     return plan.plan_replenishment(inp)
 
 
 def _lines(
-    items: list[_Item],
+    session: Session,
+    items: _Gathered,
     r: plan.ReplenishmentResult,
     settings: ProposalSettings,
     history: dict[int, LeadTimeHistory],
@@ -1102,16 +1270,16 @@ def _lines(
 ) -> list[ProposalLine]:
     """A line for every item to order, and for manual items running low (shown only)."""
     ordered = np.nonzero(np.nan_to_num(r.order_qty) > 0)[0]
-    manual_codes = np.fromiter(
-        (item.policy is Policy.MANUAL for item in items), dtype=bool, count=len(items)
-    )
+    manual_codes = items.policy == plan.POLICY_CODES[Policy.MANUAL.value]
     low = np.nan_to_num(r.projected_available, nan=0.0) <= np.nan_to_num(
         np.fmax(r.reorder_point, 0.0), nan=0.0
     )
     manual_rows = np.nonzero(manual_codes & low)[0]
+    rows = sorted({*ordered.tolist(), *manual_rows.tolist()})
+    texts = _texts(session, items, rows)
     lines: list[ProposalLine] = []
-    for index in sorted({*ordered.tolist(), *manual_rows.tolist()}):
-        item = items[index]
+    for index in rows:
+        item = items.item(index, texts)
         kind = LineKind.MANUAL if item.policy is Policy.MANUAL else LineKind.PROPOSED
         if kind is LineKind.MANUAL:
             negative = item.available < 0
