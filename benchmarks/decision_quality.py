@@ -1,6 +1,7 @@
 """Decision quality of purchase proposals: a year of simulated daily operation.
 
     python -m benchmarks.decision_quality [--items 300] [--seed 1] [--quick]
+                                          [--known-model [--known-samples 16]]
                                           [--out benchmarks/out/decision_quality.json]
 
 Issue 7's "Benchmarks → Decision quality". A few hundred items of all four demand
@@ -25,6 +26,22 @@ Policies compared at a 95 % fill-rate target:
   realised demand, found by grid search: a coarse grid, then a finer one around the
   best point. It sees the future, so it is a bound to compare with, not a policy.
 
+With ``--known-model`` (off by default: it adds one to two minutes on 300 items and 16
+fresh years, simulated a chunk of items at a time in about 250 MB) a fourth reference
+joins the table and the JSON, for what knowing each item's true demand model — but not
+the year that will happen — is worth:
+
+* **known model (s,S), p = 50 % / 80 %** — per item, ``--known-samples`` M (16) fresh
+  years are simulated from the model ``make_world`` drew the demand from, with fresh
+  lead times from the same distribution; the same two-step grid search then picks the
+  cheapest fixed (s, S) (least average cost) that reaches the target in at least the
+  share p of those years, and that (s, S) runs on the real year. It never reads the
+  realised year. p = 50 % behaves like the textbook (s,S) of issue 7 (cost about
+  1.05 × hindsight, half of the items at target); p = 80 % shows what getting 80 % of
+  the items to target costs even with the model known.
+
+The goals are judged on Hylla's policy only, with or without the reference.
+
 Cost = holding (average on-hand value × holding rate, per year of the horizon) +
 ordering (orders × ordering cost). Prints a table and writes the figures as JSON.
 ``--quick`` runs 60 items (about 15 s); the test runs a smaller world in-process.
@@ -39,7 +56,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -65,10 +82,63 @@ GOAL_COST_RATIO = 1.10
 # Naive min/max: 2 and 4 weeks of average demand.
 NAIVE_MIN_DAYS = 14.0
 NAIVE_MAX_DAYS = 28.0
+# The yearly season of a seasonal item: ±40 % around its mean.
+SEASON_AMPLITUDE = 0.4
+# The known-model reference: fresh years simulated per item, and the shares p of them in
+# which its (s,S) must reach the target ("p = 50 %" reproduces the textbook figure).
+KNOWN_MODEL_SAMPLES = 16
+KNOWN_MODEL_SHARES: tuple[float, ...] = (0.5, 0.8)
+# Its fresh years come from their own random stream, apart from the world's.
+KNOWN_MODEL_STREAM = 7_000
+# Grid simulations are split by item so that no chunk holds more than this many cells
+# (rows × grid points × (pipeline slots + working arrays)), about 130 MB of float64.
+CHUNK_CELLS = 16_000_000
 
 # A day's decision: (horizon step, day index, on hand, on order, backordered) → order
 # quantity, each array items × variants.
 Decide = Callable[[int, int, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class DemandModel:
+    """The true demand model of each item, the one ``make_world`` draws demand from.
+
+    On a weekday an item is asked for with probability ``chance``; a demand's size is
+    gamma distributed with mean ``rate`` and shape ``shape`` (10: little spread, 0.4:
+    great spread), times a yearly season ``1 + season · sin(2π day / 365.25 + phase)``,
+    rounded to whole units and at least one.
+    """
+
+    chance: np.ndarray
+    rate: np.ndarray
+    shape: np.ndarray
+    season: np.ndarray  # amplitude of the yearly season, 0 for a flat item
+    phase: np.ndarray  # radians
+
+    def demand(
+        self, size_draws: np.ndarray, chance_draws: np.ndarray, first_day: int
+    ) -> np.ndarray:
+        """Demand (items × days, days counted from ``first_day``) from standard gamma
+        draws of the model's shapes (scale 1) and uniform draws on [0, 1)."""
+        days = first_day + np.arange(size_draws.shape[1])
+        weekday = (days % 7) < 5
+        size = size_draws / self.shape[:, None] * self.rate[:, None]
+        season = 1.0 + self.season[:, None] * np.sin(
+            2 * np.pi * days[None, :] / 365.25 + self.phase[:, None]
+        )
+        occurs = (chance_draws < self.chance[:, None]) & weekday[None, :]
+        # Demand of 0 after rounding does not happen: an order line is at least one unit.
+        return np.where(occurs, np.maximum(np.round(size * season), 1.0), 0.0)
+
+    def take(self, rows: np.ndarray) -> DemandModel:
+        """The model of the items ``rows`` (an index array; items may repeat)."""
+        return DemandModel(
+            chance=self.chance[rows],
+            rate=self.rate[rows],
+            shape=self.shape[rows],
+            season=self.season[rows],
+            phase=self.phase[rows],
+        )
 
 
 @dataclass(frozen=True)
@@ -88,6 +158,10 @@ class World:
     ordering_cost: float
     holding_rate: float
     target: float
+    # The true demand model behind ``demand``. Only the known-model reference reads it,
+    # to simulate fresh years of its own; Hylla's policy and the naive min/max see the
+    # demand history and the supplier terms only (``_plan_input``), never this.
+    model: DemandModel
 
     @property
     def horizon_days(self) -> int:
@@ -156,6 +230,8 @@ class Report:
     classes_found: dict[str, dict[str, int]]  # generated class → Hylla's classes
     goals: dict[str, bool]
     seconds: dict[str, float]
+    known_samples: int = 0  # fresh years per item of the known-model reference; 0: not run
+    known_model: tuple[KnownModelChoice, ...] = ()
 
     def policy(self, name: str) -> PolicyResult:
         """The result of the policy called ``name``."""
@@ -183,28 +259,28 @@ def make_world(
     days = history_days + horizon_days
     kind = np.arange(items) % 4
     rng.shuffle(kind)
-    weekday = (np.arange(days) % 7) < 5
     frequent = kind < 2
     steady = (kind == 0) | (kind == 2)
     chance = np.where(kind == 0, 0.9, np.where(kind == 1, 0.35, rng.uniform(0.03, 0.12, items)))
     rate = np.where(frequent, rng.lognormal(1.5, 0.7, items), rng.lognormal(1.2, 0.7, items))
     shape = np.where(steady, 10.0, 0.4)
-    size = rng.gamma(shape[:, None], 1.0, (items, days)) / shape[:, None] * rate[:, None]
+    # The draws keep this order (sizes before the season's) so a seed gives the same
+    # world it always gave.
+    size_draws = rng.gamma(shape[:, None], 1.0, (items, days))
     seasonal = frequent & (rng.random(items) < 0.2)
     phase = rng.uniform(0, 2 * np.pi, items)
-    season = 1.0 + 0.4 * np.where(seasonal, 1.0, 0.0)[:, None] * np.sin(
-        2 * np.pi * np.arange(days)[None, :] / 365.25 + phase[:, None]
+    model = DemandModel(
+        chance=chance,
+        rate=rate,
+        shape=shape,
+        season=SEASON_AMPLITUDE * np.where(seasonal, 1.0, 0.0),
+        phase=phase,
     )
-    occurs = (rng.random((items, days)) < chance[:, None]) & weekday[None, :]
-    # Demand of 0 after rounding does not happen: an order line is at least one unit.
-    demand = np.where(occurs, np.maximum(np.round(size * season), 1.0), 0.0)
+    demand = model.demand(size_draws, rng.random((items, days)), first_day=0)
 
     lead_mean = rng.integers(3, 21, items).astype(np.float64)
     lead_std = lead_mean * rng.uniform(0.1, 0.4, items)
-    gamma_shape = (lead_mean / lead_std) ** 2
-    gamma_scale = lead_std**2 / lead_mean
-    draws = rng.gamma(gamma_shape[:, None], gamma_scale[:, None], (items, horizon_days))
-    lead_draws = np.maximum(np.round(draws), 1).astype(np.int64)
+    lead_draws = draw_lead_times(rng, lead_mean, lead_std, horizon_days)
 
     window = (lead_mean + 7).astype(np.int64)
     visible = np.cumsum(np.pad(demand[:, :history_days], ((0, 0), (1, 0))), axis=1)
@@ -229,6 +305,35 @@ def make_world(
         ordering_cost=ORDERING_COST,
         holding_rate=HOLDING_RATE,
         target=target,
+        model=model,
+    )
+
+
+def draw_lead_times(
+    rng: np.random.Generator, lead_mean: np.ndarray, lead_std: np.ndarray, days: int
+) -> np.ndarray:
+    """Per item and day, the lead time of an order placed that day: gamma distributed
+    (skewed: late deliveries run longer than early ones come sooner) with the item's mean
+    and spread, in whole days, at least one."""
+    gamma_shape = (lead_mean / lead_std) ** 2
+    gamma_scale = lead_std**2 / lead_mean
+    draws = rng.gamma(gamma_shape[:, None], gamma_scale[:, None], (lead_mean.size, days))
+    return np.maximum(np.round(draws), 1).astype(np.int64)
+
+
+def take_items(world: World, rows: np.ndarray) -> World:
+    """The world of the items ``rows`` only (an index array; an item may repeat)."""
+    return replace(
+        world,
+        demand=world.demand[rows],
+        kind=world.kind[rows],
+        lead_mean=world.lead_mean[rows],
+        lead_std=world.lead_std[rows],
+        lead_draws=world.lead_draws[rows],
+        unit_cost=world.unit_cost[rows],
+        pack=world.pack[rows],
+        on_hand0=world.on_hand0[rows],
+        model=world.model.take(rows),
     )
 
 
@@ -389,14 +494,18 @@ def item_fill(outcome: Outcome) -> np.ndarray:
         return np.where(wanted > 0, outcome.served / wanted, 1.0)
 
 
+def _grid_figures(world: World, s: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fill and cost of every grid point (items × points) of fixed (s, S) policies."""
+    outcome = simulate(world, fixed_s_S(world, s, S), variants=s.shape[1])
+    return item_fill(outcome), item_costs(world, outcome)
+
+
 def _grid_search(
     world: World, s: np.ndarray, S: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per item, the index of the cheapest grid point that reaches the target (the best
     fill where none does), with every point's fill and cost."""
-    outcome = simulate(world, fixed_s_S(world, s, S), variants=s.shape[1])
-    fill = item_fill(outcome)
-    cost = item_costs(world, outcome)
+    fill, cost = _grid_figures(world, s, S)
     reached = fill >= world.target - 1e-12
     cheapest = np.argmin(np.where(reached, cost, np.inf), axis=1)
     # Ties in fill go to the cheaper point: lexsort's last key is the primary one.
@@ -417,36 +526,208 @@ def hindsight_s_S(
     n, start = world.items, world.history_days
     future = world.demand[:, start:]
     daily = np.maximum(future.mean(axis=1), 1e-3)
-    cumulative = np.cumsum(np.pad(future, ((0, 0), (1, 0))), axis=1)
-    longest = np.minimum(world.lead_draws.max(axis=1) + 1, future.shape[1])
-    worst = np.array(
-        [(cumulative[i, longest[i] :] - cumulative[i, : -longest[i]]).max() for i in range(n)]
-    )
-    s_top = np.maximum(worst, world.pack)
-    q_low = world.pack
-    q_high = np.maximum(daily * 365.0, 2 * world.pack)
-    s_steps = np.linspace(0.0, 1.0, coarse[0])
-    q_steps = np.linspace(0.0, 1.0, coarse[1])
-    s_axis = s_steps[None, :] * s_top[:, None]
-    q_axis = q_low[:, None] * (q_high / q_low)[:, None] ** q_steps[None, :]
-    s_grid = np.repeat(s_axis, coarse[1], axis=1)
-    q_grid = np.tile(q_axis, (1, coarse[0]))
-    choice, _fill, _cost = _grid_search(world, s_grid, s_grid + q_grid)
-
-    # The finer grid: between the coarse neighbours of the chosen point.
-    si, qi = choice // coarse[1], choice % coarse[1]
-    rows = np.arange(n)
-    s_lo = s_axis[rows, np.maximum(si - 1, 0)]
-    s_hi = s_axis[rows, np.minimum(si + 1, coarse[0] - 1)]
-    q_lo = q_axis[rows, np.maximum(qi - 1, 0)]
-    q_hi = q_axis[rows, np.minimum(qi + 1, coarse[1] - 1)]
-    f_s = s_lo[:, None] + (s_hi - s_lo)[:, None] * np.linspace(0, 1, fine[0])[None, :]
-    f_q = q_lo[:, None] * (q_hi / q_lo)[:, None] ** np.linspace(0, 1, fine[1])[None, :]
-    # The coarse winner joins the fine grid so the refinement can never do worse.
-    s_all = np.hstack([np.repeat(f_s, fine[1], axis=1), s_grid[rows, choice][:, None]])
-    q_all = np.hstack([np.tile(f_q, (1, fine[0])), q_grid[rows, choice][:, None]])
+    worst = _worst_window(future, world.lead_draws)
+    grid = _CoarseGrid.build(worst, daily, world.pack, coarse)
+    choice, _fill, _cost = _grid_search(world, grid.s, grid.s + grid.q)
+    s_all, q_all = grid.refine(choice, fine)
     best, _fill, _cost = _grid_search(world, s_all, s_all + q_all)
+    rows = np.arange(n)
     return s_all[rows, best], s_all[rows, best] + q_all[rows, best]
+
+
+def _worst_window(future: np.ndarray, lead_draws: np.ndarray) -> np.ndarray:
+    """Per row, the largest demand of any window of the row's longest lead time drawn
+    plus a day: a reorder point that covers every lead time of the year."""
+    cumulative = np.cumsum(np.pad(future, ((0, 0), (1, 0))), axis=1)
+    longest = np.minimum(lead_draws.max(axis=1) + 1, future.shape[1])
+    return np.array(
+        [
+            (cumulative[i, longest[i] :] - cumulative[i, : -longest[i]]).max()
+            for i in range(future.shape[0])
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class _CoarseGrid:
+    """The coarse (s, order size) grid of the (s,S) searches, per item: s from 0 to the
+    worst lead-time window, the order size S − s geometrically from one pack to a year
+    of demand. ``s``/``q`` hold every point (items × s steps · q steps, q fastest)."""
+
+    s_axis: np.ndarray
+    q_axis: np.ndarray
+    s: np.ndarray
+    q: np.ndarray
+
+    @classmethod
+    def build(
+        cls, worst: np.ndarray, daily: np.ndarray, pack: np.ndarray, steps: tuple[int, int]
+    ) -> _CoarseGrid:
+        """The grid for items whose worst window and daily demand are given."""
+        s_top = np.maximum(worst, pack)
+        q_high = np.maximum(daily * 365.0, 2 * pack)
+        s_axis = np.linspace(0.0, 1.0, steps[0])[None, :] * s_top[:, None]
+        q_axis = (
+            pack[:, None] * (q_high / pack)[:, None] ** np.linspace(0.0, 1.0, steps[1])[None, :]
+        )
+        return cls(
+            s_axis=s_axis,
+            q_axis=q_axis,
+            s=np.repeat(s_axis, steps[1], axis=1),
+            q=np.tile(q_axis, (1, steps[0])),
+        )
+
+    def refine(self, choice: np.ndarray, fine: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """The finer grid (s, q) between the coarse neighbours of each item's ``choice``;
+        the chosen coarse point joins it (last) so the refinement can never do worse."""
+        s_steps, q_steps = self.s_axis.shape[1], self.q_axis.shape[1]
+        si, qi = choice // q_steps, choice % q_steps
+        rows = np.arange(choice.size)
+        s_lo = self.s_axis[rows, np.maximum(si - 1, 0)]
+        s_hi = self.s_axis[rows, np.minimum(si + 1, s_steps - 1)]
+        q_lo = self.q_axis[rows, np.maximum(qi - 1, 0)]
+        q_hi = self.q_axis[rows, np.minimum(qi + 1, q_steps - 1)]
+        f_s = s_lo[:, None] + (s_hi - s_lo)[:, None] * np.linspace(0, 1, fine[0])[None, :]
+        f_q = q_lo[:, None] * (q_hi / q_lo)[:, None] ** np.linspace(0, 1, fine[1])[None, :]
+        s_all = np.hstack([np.repeat(f_s, fine[1], axis=1), self.s[rows, choice][:, None]])
+        q_all = np.hstack([np.tile(f_q, (1, fine[0])), self.q[rows, choice][:, None]])
+        return s_all, q_all
+
+
+@dataclass(frozen=True)
+class KnownModelChoice:
+    """The known-model (s,S) of each item for one share ``p`` of fresh years."""
+
+    share: float  # p: the share of fresh years in which the item must reach the target
+    s: np.ndarray
+    S: np.ndarray
+    years_at_target: np.ndarray  # per item, the share of its fresh years that reach it
+    mean_cost: np.ndarray  # per item, the average cost of its fresh years
+
+    @property
+    def name(self) -> str:
+        """The policy's name in the table and the JSON."""
+        return known_model_name(self.share)
+
+
+def known_model_name(share: float) -> str:
+    """The name of the known-model reference for the share ``share`` of years."""
+    return f"known model (s,S), p = {share * 100:.0f} %"
+
+
+def fresh_years(world: World, samples: int, rng: np.random.Generator) -> World:
+    """``samples`` fresh years per item from its true demand model and lead-time
+    distribution: a world of items × samples rows (row ``i · samples + j`` is item i's
+    year j) with the same visible history, opening stock and terms as ``world``.
+
+    Only the model, the lead-time mean and spread and the visible history are used; the
+    realised year's demand and lead times are replaced, never read."""
+    start, horizon = world.history_days, world.horizon_days
+    rows = np.repeat(np.arange(world.items), samples)
+    model = world.model.take(rows)
+    size_draws = rng.gamma(model.shape[:, None], 1.0, (rows.size, horizon))
+    ahead = model.demand(size_draws, rng.random((rows.size, horizon)), first_day=start)
+    lead_mean, lead_std = world.lead_mean[rows], world.lead_std[rows]
+    return replace(
+        world,
+        demand=np.hstack([world.demand[rows, :start], ahead]),
+        kind=world.kind[rows],
+        lead_mean=lead_mean,
+        lead_std=lead_std,
+        lead_draws=draw_lead_times(rng, lead_mean, lead_std, horizon),
+        unit_cost=world.unit_cost[rows],
+        pack=world.pack[rows],
+        on_hand0=world.on_hand0[rows],
+        model=model,
+    )
+
+
+def _year_figures(
+    years: World, samples: int, s: np.ndarray, S: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For every grid point (items × points), the share of each item's fresh years that
+    reach the target and their average cost. The years are simulated a chunk of items at
+    a time so that the pipeline array stays within ``CHUNK_CELLS``."""
+    items, points = s.shape
+    ring = int(years.lead_draws.max()) + 1
+    per_item = samples * points * (ring + 12)
+    chunk = max(1, CHUNK_CELLS // per_item)
+    share = np.empty((items, points))
+    cost = np.empty((items, points))
+    for first in range(0, items, chunk):
+        last = min(first + chunk, items)
+        rows = np.arange(first * samples, last * samples)
+        part = take_items(years, rows)
+        s_rows = np.repeat(s[first:last], samples, axis=0)
+        S_rows = np.repeat(S[first:last], samples, axis=0)
+        fill, spent = _grid_figures(part, s_rows, S_rows)
+        reached = (fill >= years.target - 1e-12).reshape(last - first, samples, points)
+        share[first:last] = reached.mean(axis=1)
+        cost[first:last] = spent.reshape(last - first, samples, points).mean(axis=1)
+    return share, cost
+
+
+def _cheapest_reaching(share: np.ndarray, cost: np.ndarray, p: float) -> np.ndarray:
+    """Per item, the grid point of least average cost that reaches the target in at
+    least the share ``p`` of the years; where none does, the one that reaches it most
+    often (the cheaper of equals)."""
+    ok = share >= p - 1e-12
+    cheapest = np.argmin(np.where(ok, cost, np.inf), axis=1)
+    # lexsort's last key is the primary one: most years at target, then least cost.
+    most = np.lexsort((cost, -share), axis=1)[:, 0]
+    return np.where(ok.any(axis=1), cheapest, most)
+
+
+def known_model_s_S(
+    world: World,
+    samples: int = KNOWN_MODEL_SAMPLES,
+    shares: tuple[float, ...] = KNOWN_MODEL_SHARES,
+    seed: int = 1,
+    coarse: tuple[int, int] = (24, 20),
+    fine: tuple[int, int] = (11, 11),
+) -> list[KnownModelChoice]:
+    """Per item and share p, the cheapest fixed (s, S) that reaches the target in at
+    least p of ``samples`` fresh years simulated from the item's true demand model.
+
+    A reference for what knowing the model (but not the year that will happen) buys:
+    the same two-step grid search as ``hindsight_s_S``, with the grid's span taken from
+    the fresh years instead of the realised one. It never reads the realised year's
+    demand or lead times."""
+    if samples < 1:
+        raise ValueError("the known-model reference needs at least one fresh year")
+    if not shares or not all(0.0 < p <= 1.0 for p in shares):
+        raise ValueError("the known-model shares must lie in (0, 1]")
+    rng = np.random.default_rng([seed, KNOWN_MODEL_STREAM])
+    years = fresh_years(world, samples, rng)
+    n = world.items
+    ahead = years.demand[:, years.history_days :]
+    daily = np.maximum(ahead.reshape(n, samples, -1).mean(axis=(1, 2)), 1e-3)
+    worst = _worst_window(ahead, years.lead_draws).reshape(n, samples).max(axis=1)
+    grid = _CoarseGrid.build(worst, daily, world.pack, coarse)
+    share, cost = _year_figures(years, samples, grid.s, grid.s + grid.q)
+
+    # Every share's fine grid in one simulation: they sit side by side.
+    fine_grids = [grid.refine(_cheapest_reaching(share, cost, p), fine) for p in shares]
+    s_all = np.hstack([s for s, _q in fine_grids])
+    q_all = np.hstack([q for _s, q in fine_grids])
+    fine_share, fine_cost = _year_figures(years, samples, s_all, s_all + q_all)
+    rows = np.arange(n)
+    width = fine_grids[0][0].shape[1]
+    choices = []
+    for k, p in enumerate(shares):
+        cols = slice(k * width, (k + 1) * width)
+        best = _cheapest_reaching(fine_share[:, cols], fine_cost[:, cols], p)
+        s = s_all[:, cols][rows, best]
+        choices.append(
+            KnownModelChoice(
+                share=p,
+                s=s,
+                S=s + q_all[:, cols][rows, best],
+                years_at_target=fine_share[:, cols][rows, best],
+                mean_cost=fine_cost[:, cols][rows, best],
+            )
+        )
+    return choices
 
 
 def summarise(world: World, name: str, outcome: Outcome, hindsight_cost: float) -> PolicyResult:
@@ -496,8 +777,12 @@ def run_benchmark(
     history_days: int = 365,
     horizon_days: int = 365,
     log: Callable[[str], None] | None = None,
+    known_samples: int = 0,
+    known_shares: tuple[float, ...] = KNOWN_MODEL_SHARES,
 ) -> Report:
-    """Build the world, run the three policies and check issue 7's goals."""
+    """Build the world, run the three policies and check issue 7's goals; with
+    ``known_samples`` > 0 also the known-model reference (one row per share of years),
+    which the goals do not look at."""
     say = log or (lambda message: None)
     world = make_world(items, seed, history_days, horizon_days)
     seconds: dict[str, float] = {}
@@ -520,6 +805,16 @@ def run_benchmark(
         seconds[name] = time.perf_counter() - began
     hindsight = summarise(world, "hindsight (s,S)", hind, hindsight_total)
     results.append(hindsight)
+
+    known: list[KnownModelChoice] = []
+    if known_samples > 0:
+        say(f"known model (s,S): {known_samples} fresh years per item, grid search")
+        began = time.perf_counter()
+        known = known_model_s_S(world, known_samples, known_shares, seed)
+        for choice in known:
+            outcome = simulate(world, fixed_s_S(world, choice.s[:, None], choice.S[:, None]))
+            results.append(summarise(world, choice.name, outcome, hindsight_total))
+        seconds["known model (s,S)"] = time.perf_counter() - began
 
     asked = hind.demand > 0
     reached = int((hindsight.item_fill[asked] >= world.target - 1e-12).sum() + (~asked).sum())
@@ -551,6 +846,8 @@ def run_benchmark(
         classes_found=found,
         goals=goals,
         seconds=seconds,
+        known_samples=known_samples,
+        known_model=tuple(known),
     )
 
 
@@ -616,6 +913,21 @@ def to_json(report: Report, load: dict[str, list[float]]) -> dict[str, object]:
         "holding_rate": HOLDING_RATE,
         "policies": [p.summary() for p in report.policies],
         "hindsight_items_reaching_target": report.hindsight_reached,
+        "known_model": {
+            "fresh_years_per_item": report.known_samples,
+            # In its own fresh years: how often the chosen (s,S) reaches the target.
+            "policies": [
+                {
+                    "name": choice.name,
+                    "share_of_years": choice.share,
+                    "items_reaching_share_in_fresh_years": float(
+                        (choice.years_at_target >= choice.share - 1e-12).mean()
+                    ),
+                    "mean_share_of_fresh_years_at_target": float(choice.years_at_target.mean()),
+                }
+                for choice in report.known_model
+            ],
+        },
         "classes_found_by_hylla": report.classes_found,
         "goals": report.goals,
         "seconds": report.seconds,
@@ -637,21 +949,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="a smoke run on 60 items")
     parser.add_argument("--out", type=Path, default=HERE / "out" / "decision_quality.json")
+    parser.add_argument(
+        "--known-model",
+        action="store_true",
+        help="also run the known-model (s,S) reference (takes minutes)",
+    )
+    parser.add_argument(
+        "--known-samples",
+        type=int,
+        default=KNOWN_MODEL_SAMPLES,
+        metavar="M",
+        help=f"fresh years per item for --known-model (default {KNOWN_MODEL_SAMPLES})",
+    )
     args = parser.parse_args(argv)
     items = args.items or (60 if args.quick else 300)
     if items < 4:
         parser.error("--items must be at least 4 (one of each demand class)")
+    if args.known_samples < 1:
+        parser.error("--known-samples must be at least 1 (fresh years per item)")
     load_start = list(os.getloadavg())
     began = time.perf_counter()
     print(f"decision quality: {items} items, seed {args.seed}, 365 + 365 days", flush=True)
     report = run_benchmark(
-        items, args.seed, log=lambda m: print(f"  {time.strftime('%H:%M:%S')} {m}", flush=True)
+        items,
+        args.seed,
+        log=lambda m: print(f"  {time.strftime('%H:%M:%S')} {m}", flush=True),
+        known_samples=args.known_samples if args.known_model else 0,
     )
     print()
     print(table(report))
     print()
     asked = report.items
     print(f"hindsight (s,S) reaches the target for {report.hindsight_reached} of {asked} items")
+    for choice in report.known_model:
+        reaching = int((choice.years_at_target >= choice.share - 1e-12).sum())
+        print(
+            f"{choice.name}: {reaching} of {asked} items reach the target in at least"
+            f" {choice.share * 100:.0f} % of their {report.known_samples} fresh years"
+        )
     for goal, met in report.goals.items():
         print(f"goal {goal}: {'met' if met else 'NOT met'}")
     print(f"whole run {time.perf_counter() - began:.1f} s")

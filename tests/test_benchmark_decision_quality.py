@@ -1,6 +1,7 @@
 """The decision-quality benchmark (benchmarks/decision_quality.py) on a tiny world: its
 figures are well formed, its simulator keeps the books right, the hindsight (s,S)
-reaches the target by construction and Hylla's policy cannot see the future."""
+reaches the target by construction, Hylla's policy cannot see the future and the
+known-model reference sees only its own fresh years."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from benchmarks import decision_quality as dq
 
 ITEMS = 12
 HORIZON = 120
+# The known-model reference in the test: 3 fresh years, in 1 of them or in all 3.
+KNOWN_SAMPLES = 3
+KNOWN_SHARES = (1 / 3, 1.0)
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +34,11 @@ def world() -> dq.World:
 @pytest.fixture(scope="module")
 def report() -> dq.Report:
     return dq.run_benchmark(ITEMS, seed=3, horizon_days=HORIZON)
+
+
+@pytest.fixture(scope="module")
+def known(world: dq.World) -> list[dq.KnownModelChoice]:
+    return dq.known_model_s_S(world, KNOWN_SAMPLES, KNOWN_SHARES, seed=3)
 
 
 def reference_s_S(world: dq.World, i: int, s: float, S: float) -> tuple[float, float, int]:
@@ -138,7 +147,11 @@ def test_hylla_cannot_see_future_demand(world: dq.World, monkeypatch: pytest.Mon
     assert (world.history_days + cut) % 7 < 5 and world.demand[:, world.history_days + cut].any()
     changed = world.demand.copy()
     changed[:, world.history_days + cut :] *= 3
-    other = dataclasses.replace(world, demand=changed)
+    # Nor the true demand model: a model of NaNs would spill into every plan that read it.
+    nan = np.full(ITEMS, np.nan)
+    other = dataclasses.replace(
+        world, demand=changed, model=dq.DemandModel(nan, nan, nan, nan, nan)
+    )
     plans: list[np.ndarray] = []
     plan = dq.plan_replenishment
 
@@ -179,3 +192,126 @@ def test_main_writes_json_and_refuses_too_few_items(tmp_path: Path) -> None:
         "hindsight (s,S)",
     }
     assert "load_average_at_start" in data["machine"]
+
+
+def test_world_keeps_the_model_its_demand_came_from(world: dq.World) -> None:
+    rng = np.random.default_rng(5)
+    size = rng.gamma(world.model.shape[:, None], 1.0, (ITEMS, 2000))
+    demand = world.model.demand(size, rng.random((ITEMS, 2000)), first_day=0)
+    weekdays = (np.arange(2000) % 7) < 5
+    # The share of weekdays with demand is the model's chance, within sampling error.
+    occurs = (demand[:, weekdays] > 0).mean(axis=1)
+    np.testing.assert_allclose(occurs, world.model.chance, atol=0.05)
+    assert (demand[:, ~weekdays] == 0).all()
+    # And the world's own demand was drawn with those chances.
+    seen = (world.demand[:, weekdays[: world.demand.shape[1]]] > 0).mean(axis=1)
+    np.testing.assert_allclose(seen, world.model.chance, atol=0.08)
+
+
+def test_fresh_years_follow_the_model_not_the_realised_year(world: dq.World) -> None:
+    years = dq.fresh_years(world, 4, np.random.default_rng(9))
+    start = world.history_days
+    assert years.items == ITEMS * 4 and years.horizon_days == HORIZON
+    rows = np.repeat(np.arange(ITEMS), 4)
+    np.testing.assert_array_equal(years.demand[:, :start], world.demand[rows, :start])
+    np.testing.assert_array_equal(years.on_hand0, world.on_hand0[rows])
+    np.testing.assert_array_equal(years.pack, world.pack[rows])
+    # Each year is new: not the realised one, and the four differ from each other.
+    ahead = years.demand[:, start:].reshape(ITEMS, 4, HORIZON)
+    frequent = world.kind < 2
+    assert not (ahead[frequent] == world.demand[frequent, None, start:]).all(axis=2).any()
+    assert not (ahead[frequent, 0] == ahead[frequent, 1]).all(axis=1).any()
+    assert (years.lead_draws >= 1).all()
+    assert not np.array_equal(years.lead_draws[::4], world.lead_draws)
+
+
+def test_known_model_reference_rises_with_the_share_of_years(
+    world: dq.World, known: list[dq.KnownModelChoice]
+) -> None:
+    assert [c.share for c in known] == list(KNOWN_SHARES)
+    assert [c.name for c in known] == [
+        "known model (s,S), p = 33 %",
+        "known model (s,S), p = 100 %",
+    ]
+    at_target = []
+    for choice in known:
+        assert (choice.S > choice.s).all() and (choice.s >= 0).all()
+        # In its own fresh years it reaches the target as often as asked, where any
+        # grid point can (here: all but the items whose opening stock runs out first).
+        reaching = choice.years_at_target >= choice.share - 1e-12
+        assert reaching.sum() >= ITEMS - 2
+        outcome = dq.simulate(world, dq.fixed_s_S(world, choice.s[:, None], choice.S[:, None]))
+        at_target.append((dq.item_fill(outcome)[:, 0] >= world.target - 1e-12).mean())
+    # Asking for the target in every fresh year gets more items there in the real one.
+    assert at_target[1] > at_target[0]
+    # A point that must reach the target more often costs at least as much on average.
+    assert known[1].mean_cost.sum() >= known[0].mean_cost.sum()
+
+
+def test_known_model_never_reads_the_realised_year(
+    world: dq.World, known: list[dq.KnownModelChoice]
+) -> None:
+    start = world.history_days
+    blank = world.demand.copy()
+    blank[:, start:] = 0.0
+    other = dataclasses.replace(
+        world, demand=blank, lead_draws=np.full_like(world.lead_draws, HORIZON + 5)
+    )
+    again = dq.known_model_s_S(other, KNOWN_SAMPLES, KNOWN_SHARES, seed=3)
+    for a, b in zip(known, again, strict=True):
+        np.testing.assert_array_equal(a.s, b.s)
+        np.testing.assert_array_equal(a.S, b.S)
+    # The check can fail: the hindsight (s,S), which does read that year, changes.
+    s, S = dq.hindsight_s_S(world)
+    s_blank, S_blank = dq.hindsight_s_S(other)
+    assert not (np.array_equal(s, s_blank) and np.array_equal(S, S_blank))
+    # And the fresh years do depend on the model: another model, other choices.
+    louder = dataclasses.replace(world.model, rate=world.model.rate * 3)
+    changed = dq.known_model_s_S(
+        dataclasses.replace(world, model=louder), KNOWN_SAMPLES, KNOWN_SHARES, seed=3
+    )
+    assert not np.array_equal(changed[1].s, known[1].s)
+
+
+def test_known_model_refuses_bad_settings(world: dq.World) -> None:
+    with pytest.raises(ValueError, match="at least one fresh year"):
+        dq.known_model_s_S(world, 0)
+    with pytest.raises(ValueError, match=r"\(0, 1\]"):
+        dq.known_model_s_S(world, 2, (0.0, 0.8))
+    with pytest.raises(ValueError, match=r"\(0, 1\]"):
+        dq.known_model_s_S(world, 2, ())
+
+
+def test_report_with_the_known_model_keeps_goals_on_hylla(report: dq.Report) -> None:
+    with_known = dq.run_benchmark(
+        ITEMS, seed=3, horizon_days=HORIZON, known_samples=KNOWN_SAMPLES, known_shares=(0.5,)
+    )
+    names = [p.name for p in with_known.policies]
+    assert names == [
+        "hylla reorder-point",
+        "naive min/max",
+        "hindsight (s,S)",
+        "known model (s,S), p = 50 %",
+    ]
+    # The other rows and the goals are what they are without the reference.
+    for before, after in zip(report.policies, with_known.policies[:3], strict=True):
+        assert before.summary() == after.summary()
+    assert with_known.goals == report.goals
+    row = with_known.policy("known model (s,S), p = 50 %")
+    assert row.total_cost == pytest.approx(row.item_cost.sum())
+    assert row.cost_vs_hindsight > 0
+    assert "known model (s,S), p = 50 %" in dq.table(with_known)
+    data = json.loads(json.dumps(dq.to_json(with_known, {})))
+    assert data["known_model"]["fresh_years_per_item"] == KNOWN_SAMPLES
+    assert [p["name"] for p in data["known_model"]["policies"]] == ["known model (s,S), p = 50 %"]
+    assert data["policies"][-1]["name"] == "known model (s,S), p = 50 %"
+
+
+def test_main_refuses_too_few_fresh_years(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "x.json"
+    with pytest.raises(SystemExit):
+        dq.main(["--items", "4", "--known-model", "--known-samples", "0", "--out", str(out)])
+    assert "--known-samples must be at least 1" in capsys.readouterr().err
+    assert not out.exists()
