@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -107,7 +108,11 @@ def customer(session: Session, user: UserId, code: str = "KUND1", **kw: str) -> 
 
 
 def confirmed_order(
-    session: Session, user: UserId, customer_id: int, *lines: tuple[int, str]
+    session: Session,
+    user: UserId,
+    customer_id: int,
+    *lines: tuple[int, str],
+    today: dt.date | None = None,
 ) -> int:
     """A confirmed customer order of (item id, quantity) lines at price 1; returns its id."""
     from app.services import orders
@@ -118,7 +123,7 @@ def confirmed_order(
         customer_id,
         lines=[orders.OrderLineInput(item_id, qty, unit_price="1") for item_id, qty in lines],
     )
-    orders.confirm_order(session, user, order.id)
+    orders.confirm_order(session, user, order.id, today)
     return order.id
 
 

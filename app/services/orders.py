@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import NamedTuple, NewType
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.i18n import N_, _, format_number, ngettext
@@ -41,6 +41,7 @@ from app.models import (
     CustomerOrder,
     CustomerOrderLine,
     Item,
+    Lot,
     NeedStatus,
     OrderStatus,
     Policy,
@@ -441,6 +442,30 @@ def on_hand(session: Session, item_ids: Collection[int]) -> dict[int, Decimal]:
     )
 
 
+def sellable_on_hand(
+    session: Session, item_ids: Collection[int], today: dt.date | None = None
+) -> dict[int, Decimal]:
+    """Stock in the bins per item that may be sold: lots that expired before ``today``
+    are left out (picking refuses them, so reserving them would promise goods that
+    cannot be shipped)."""
+    if not item_ids:
+        return {}
+    today = today or dt.date.today()
+    return dict(
+        session.execute(
+            select(StockLevel.item_id, func.sum(StockLevel.quantity))
+            .outerjoin(Lot, Lot.id == StockLevel.lot_id)
+            .where(
+                StockLevel.item_id.in_(list(item_ids)),
+                or_(Lot.expiry.is_(None), Lot.expiry >= today),
+            )
+            .group_by(StockLevel.item_id)
+        )
+        .tuples()
+        .all()
+    )
+
+
 def reserved(session: Session, item_ids: Collection[int] | None) -> dict[int, Decimal]:
     """What open orders have reserved per item (all items when ``item_ids`` is None)."""
     query = (
@@ -479,6 +504,7 @@ def item_availability(session: Session, item_ids: Collection[int]) -> dict[int, 
     """On hand, reserved, available and backordered for each item asked about."""
     ids = list(item_ids)
     held = on_hand(session, ids)
+    sellable = sellable_on_hand(session, ids)
     taken = reserved(session, ids)
     waiting = _backordered(session, ids)
     result: dict[int, ItemAvailability] = {}
@@ -489,7 +515,7 @@ def item_availability(session: Session, item_ids: Collection[int]) -> dict[int, 
             item_id=item_id,
             on_hand=have,
             reserved=hold,
-            available=max(ZERO, have - hold),
+            available=max(ZERO, sellable.get(item_id, ZERO) - hold),
             backordered=waiting.get(item_id, ZERO),
         )
     return result
@@ -814,9 +840,13 @@ def remove_order_line(session: Session, user_id: UserId, line_id: int) -> OrderD
 # --- confirmation ------------------------------------------------------------------------
 
 
-def confirm_order(session: Session, user_id: UserId, order_id: int) -> OrderConfirmed:
+def confirm_order(
+    session: Session, user_id: UserId, order_id: int, today: dt.date | None = None
+) -> OrderConfirmed:
     """Reserve what is available for each line; put the rest on backorder with the date it
     can be expected; for zero-point items create the purchase need. All or nothing.
+
+    Lots that expired before ``today`` are not available: they cannot be picked.
     """
     order = _load(session, order_id, lock=True)
     _require_draft(order)
@@ -842,7 +872,7 @@ def confirm_order(session: Session, user_id: UserId, order_id: int) -> OrderConf
         )
     items = {line.item_id: _item(session, line.item_id) for line in lines}
     lock_items(session, items)
-    held = on_hand(session, list(items))
+    held = sellable_on_hand(session, list(items), today)
     taken = reserved(session, list(items))
     promised = _backordered(session, list(items))
     needs: list[PurchaseNeed] = []
@@ -1021,9 +1051,13 @@ def close_order(session: Session, user_id: UserId, order_id: int, reason: str = 
 
 
 def allocate_backorders(
-    session: Session, item_ids: Collection[int] | None = None, user_id: UserId | None = None
+    session: Session,
+    item_ids: Collection[int] | None = None,
+    user_id: UserId | None = None,
+    today: dt.date | None = None,
 ) -> list[BackorderAllocation]:
-    """Hand free stock (on hand − reserved) to waiting backorders, oldest confirmation first.
+    """Hand free stock (on hand − reserved, leaving out lots expired before ``today``) to
+    waiting backorders, oldest confirmation first.
 
     Runs in the caller's transaction after stock arrives or is released. A zero-point
     line filled this way no longer needs its purchase need if it is not yet bought: the
@@ -1043,7 +1077,7 @@ def allocate_backorders(
     if not waiting_items:
         return []
     lock_items(session, waiting_items)
-    held = on_hand(session, waiting_items)
+    held = sellable_on_hand(session, waiting_items, today)
     taken = reserved(session, waiting_items)
     free = {
         item_id: held.get(item_id, ZERO) - taken.get(item_id, ZERO) for item_id in waiting_items

@@ -26,6 +26,9 @@ TODAY = dt.date(2025, 9, 1)
 EXPIRED = dt.date(2025, 7, 8)  # "08/07/2025" in the tests' language (English, en_GB)
 SOON = dt.date(2025, 12, 1)
 LATER = dt.date(2026, 10, 27)
+# Orders confirmed while every lot was still good: expired stock is never reserved, so
+# the pick only meets it when a lot expired between the reservation and the pick.
+RESERVED = dt.date(2025, 5, 1)
 
 
 def _gs1(ean: str, lot: str, expiry: dt.date | None = None) -> str:
@@ -51,7 +54,7 @@ def _milk_world(s):  # type: ignore[no-untyped-def]
     f.receive(s, w.places, w.lotted, "2", bin_index=1, lot_id=old)
     f.receive(s, w.places, w.lotted, "2", bin_index=1, lot_id=new)
     f.receive(s, w.places, w.lotted, "2", bin_index=2, lot_id=mid)
-    order_id = f.confirmed_order(s, w.user, w.customer, (w.lotted, "3"))
+    order_id = f.confirmed_order(s, w.user, w.customer, (w.lotted, "3"), today=TODAY)
     return w, order_id
 
 
@@ -161,7 +164,7 @@ def test_the_automatic_take_of_dated_lots_skips_expired_ones(db: Database) -> No
         f.receive(s, w.places, w.stocked, "2", bin_index=0, lot_id=old)
         f.receive(s, w.places, w.stocked, "3", bin_index=0, lot_id=fresh)
         f.receive(s, w.places, w.stocked, "4", bin_index=1, lot_id=gone)
-        order_id = f.confirmed_order(s, w.user, w.customer, (w.stocked, "2"))
+        order_id = f.confirmed_order(s, w.user, w.customer, (w.stocked, "2"), today=TODAY)
         line_id = orders.get_order(s, order_id).lines[0].id
         view = picking.start_picking(s, w.staff, order_id, today=TODAY)
         picking.set_pick_bin(s, w.staff, order_id, "A-01-02", today=TODAY)
@@ -204,7 +207,7 @@ def test_a_bin_with_too_little_unexpired_stock_says_the_rest_expired(db: Databas
         f.receive(s, w.places, w.stocked, "5", bin_index=0, lot_id=old)
         f.receive(s, w.places, w.stocked, "1", bin_index=0, lot_id=fresh)
         f.receive(s, w.places, w.stocked, "5", bin_index=1, lot_id=fresh)
-        order_id = f.confirmed_order(s, w.user, w.customer, (w.stocked, "3"))
+        order_id = f.confirmed_order(s, w.user, w.customer, (w.stocked, "3"), today=TODAY)
         line_id = orders.get_order(s, order_id).lines[0].id
         picking.set_pick_bin(s, w.staff, order_id, "A-01-01", today=TODAY)
         too_few = picking.pick_quantity(s, w.staff, order_id, line_id, "3", today=TODAY)
@@ -220,7 +223,7 @@ def test_only_expired_stock_is_named_and_the_line_can_be_reported_short(db: Data
         w = f.order_world(s)
         old = get_or_create_lot(s, w.lotted, "L250526", EXPIRED).id
         f.receive(s, w.places, w.lotted, "4", bin_index=2, lot_id=old)
-        order_id = f.confirmed_order(s, w.user, w.customer, (w.lotted, "2"))
+        order_id = f.confirmed_order(s, w.user, w.customer, (w.lotted, "2"), today=RESERVED)
         view = picking.start_picking(s, w.staff, order_id, today=TODAY)
         picking.set_pick_bin(s, w.staff, order_id, "A-01-03", today=TODAY)
         refused = picking.pick_scan(
@@ -256,7 +259,7 @@ def test_part_expired_stock_says_how_much_is_good(db: Database) -> None:
         new = get_or_create_lot(s, w.lotted, "NEW", LATER).id
         f.receive(s, w.places, w.lotted, "4", bin_index=0, lot_id=old)
         f.receive(s, w.places, w.lotted, "1", bin_index=1, lot_id=new)
-        order_id = f.confirmed_order(s, w.user, w.customer, (w.lotted, "3"))
+        order_id = f.confirmed_order(s, w.user, w.customer, (w.lotted, "3"), today=RESERVED)
         line = picking.get_pick(s, order_id, today=TODAY).lines[0]
     assert not line.only_expired
     assert line.notice == (
@@ -269,7 +272,7 @@ def test_the_pick_list_skips_expired_lots_and_marks_what_only_they_hold(db: Data
         w, order_id = _milk_world(s)
         zero = get_or_create_lot(s, w.stocked, "<b>K&OLD</b>", EXPIRED).id
         f.receive(s, w.places, w.stocked, "6", bin_index=0, lot_id=zero)
-        other = f.confirmed_order(s, w.user, w.customer, (w.stocked, "2"))
+        other = f.confirmed_order(s, w.user, w.customer, (w.stocked, "2"), today=RESERVED)
         data = picking.pick_list_data(s, order_id, today=TODAY)
         marked = picking.pick_list_data(s, other, today=TODAY)
     # Lot MID (first expiry among the unexpired) and NEW, in bin order; OLD is on no row.
@@ -297,7 +300,7 @@ def test_a_notice_names_the_three_oldest_expired_lots_and_counts_the_rest(
         for n in range(5):
             lot = get_or_create_lot(s, w.lotted, f"E{n}", EXPIRED - dt.timedelta(days=10 * n))
             f.receive(s, w.places, w.lotted, "1", bin_index=n % 3, lot_id=lot.id)
-        order_id = f.confirmed_order(s, w.user, w.customer, (w.lotted, "2"))
+        order_id = f.confirmed_order(s, w.user, w.customer, (w.lotted, "2"), today=RESERVED)
         line = picking.get_pick(s, order_id, today=TODAY).lines[0]
         at_bin = picking.set_pick_bin(s, w.staff, order_id, "A-01-01", today=TODAY)
     assert line.notice == (
@@ -317,8 +320,30 @@ def test_several_expired_lots_beside_the_one_taken_are_all_named(db: Database) -
             f.receive(s, w.places, w.stocked, "1", lot_id=lot.id)
         fresh = get_or_create_lot(s, w.stocked, "D-NEW", LATER).id
         f.receive(s, w.places, w.stocked, "5", lot_id=fresh)
-        order_id = f.confirmed_order(s, w.user, w.customer, (w.stocked, "1"))
+        order_id = f.confirmed_order(s, w.user, w.customer, (w.stocked, "1"), today=TODAY)
         picking.set_pick_bin(s, w.staff, order_id, "A-01-01", today=TODAY)
         taken = picking.pick_scan(s, w.staff, order_id, f.STOCKED_EAN, today=TODAY)
     assert taken.status is PickStatus.PICKED
     assert taken.warning == "Leave lots D3, D2, D1 and 1 more in the bin: they have expired."
+
+
+def test_confirming_never_reserves_expired_stock(db: Database) -> None:
+    # Picking refuses expired lots, so reserving them would promise goods that cannot
+    # be shipped: the order waits (backorder) instead, and availability says so.
+    with unit_of_work(db) as s:
+        w = f.order_world(s)
+        old = get_or_create_lot(s, w.lotted, "OLD", EXPIRED).id
+        new = get_or_create_lot(s, w.lotted, "NEW", LATER).id
+        f.receive(s, w.places, w.lotted, "4", bin_index=0, lot_id=old)
+        f.receive(s, w.places, w.lotted, "1", bin_index=1, lot_id=new)
+        order_id = f.confirmed_order(s, w.user, w.customer, (w.lotted, "3"), today=TODAY)
+        line = orders.get_order(s, order_id).lines[0]
+        seen = orders.item_availability(s, [w.lotted])[w.lotted]
+        # Arriving good stock goes to the waiting line; expired stock never does.
+        fresh = get_or_create_lot(s, w.lotted, "FRESH", LATER).id
+        f.receive(s, w.places, w.lotted, "2", bin_index=2, lot_id=fresh)
+        orders.allocate_backorders(s, [w.lotted], today=TODAY)
+        after = orders.get_order(s, order_id).lines[0]
+    assert (line.reserved, line.backordered) == (D(1), D(2))
+    assert (seen.on_hand, seen.reserved) == (D(5), D(1))
+    assert (after.reserved, after.backordered) == (D(3), D(0))
