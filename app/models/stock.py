@@ -52,6 +52,18 @@ class StockMove(Base):
             sqlite_where=text("reverses_move_id IS NOT NULL"),
             postgresql_where=text("reverses_move_id IS NOT NULL"),
         ),
+        # A recent period's moves in time order (migration 0009); partial on a condition
+        # every move meets, so only a query that states it opts in (the Start page's year).
+        Index(
+            "ix_stock_move_period",
+            "moved_at",
+            "from_location_id",
+            "to_location_id",
+            "quantity",
+            "unit_cost",
+            sqlite_where=text("quantity > 0"),
+            postgresql_where=text("quantity > 0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

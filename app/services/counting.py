@@ -38,7 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, NewType, cast
@@ -67,9 +67,18 @@ from app.models import (
     User,
     utcnow,
 )
-from app.planning.count_schedule import CountPlan, PlannedItem, plan_counts, year_days
 from app.reports.values import round_money
 from app.services import ledger
+from app.services.count_plan import ACTIVE, PLAN_DEFAULTS, UNCLASSIFIED, due_state
+from app.services.count_plan import FREQUENCY_SETTINGS as FREQUENCY_SETTINGS
+from app.services.count_plan import PLAN_START_SETTING as PLAN_START_SETTING
+from app.services.count_plan import WORKING_DAYS_SETTING as WORKING_DAYS_SETTING
+from app.services.count_plan import DueSummary as DueSummary
+from app.services.count_plan import chunks as _chunks
+from app.services.count_plan import count_frequencies as count_frequencies
+from app.services.count_plan import count_plan_start as count_plan_start
+from app.services.count_plan import count_weekdays as count_weekdays
+from app.services.count_plan import due_summary as due_summary
 from app.services.errors import (
     HyllaError,
     ImportFileError,
@@ -453,18 +462,6 @@ class DueCounts:
 
 
 @dataclass(frozen=True)
-class DueSummary:
-    """:class:`DueCounts` in numbers only (for the Start page): the items due today
-    (``overdue`` of them late) and the open cycle counts."""
-
-    today: dt.date
-    is_working_day: bool
-    due: int
-    overdue: int
-    open_cycle_counts: int
-
-
-@dataclass(frozen=True)
 class AccuracyCell:
     """Counted lines within tolerance out of all counted lines, and the share (percent)."""
 
@@ -514,26 +511,15 @@ NUMBER_PREFIX = "CC-"
 COUNT_NUMBER_LOCK = 4_201_005
 TOLERANCE_PERCENT_SETTING = "count_tolerance_percent"
 TOLERANCE_VALUE_SETTING = "count_tolerance_value"
-FREQUENCY_SETTINGS = {"A": "count_frequency_a", "B": "count_frequency_b", "C": "count_frequency_c"}
-WORKING_DAYS_SETTING = "count_working_days"
 # Defaults of the count settings (the Settings page stores overrides under these keys).
 COUNT_DEFAULTS = {
     TOLERANCE_PERCENT_SETTING: "5",
     TOLERANCE_VALUE_SETTING: "500",
-    "count_frequency_a": "12",
-    "count_frequency_b": "4",
-    "count_frequency_c": "2",
-    WORKING_DAYS_SETTING: "1,2,3,4,5",
+    **PLAN_DEFAULTS,
 }
-ACTIVE = (CountStatus.COUNTING, CountStatus.REVIEW)
 ITEM_SCOPED = (CountKind.CYCLE, CountKind.ITEM, CountKind.CATEGORY)
 DECIDED = (CountLineStatus.APPROVED, CountLineStatus.SKIPPED)
-# Items never classified are counted as C items until the ABC classes are computed.
-UNCLASSIFIED = "C"
 _NUMBER_PATTERN = re.compile(r"^(?:CC-?)?(\d{1,9})$", re.IGNORECASE)
-_IN_CHUNK = 500
-# From this many items on, _last_counted reads every item's last count in one pass.
-_WHOLE_PASS_ITEMS = 4 * _IN_CHUNK
 
 KIND_LABELS = {
     CountKind.CYCLE: N_("Cycle count"),
@@ -608,63 +594,6 @@ def count_tolerance(session: Session) -> Tolerance:
     return Tolerance(percent=percent, value=value, currency=get_setting(session, "currency"))
 
 
-def count_frequencies(session: Session) -> dict[str, int]:
-    """How many times a year each ABC class is counted (settings ``count_frequency_a`` …)."""
-    result: dict[str, int] = {}
-    for name, key in FREQUENCY_SETTINGS.items():
-        raw = _setting(session, key)
-        if not raw.isdigit() or int(raw) > 366:
-            raise ValidationError(
-                _(
-                    "The count frequency of class {name} (“{value}”) is not a whole number "
-                    "of counts a year. Set it to a number such as 12 in Settings."
-                ).format(name=name, value=raw),
-                field=key,
-            )
-        result[name] = int(raw)
-    return result
-
-
-PLAN_START_SETTING = "count_plan_start"
-
-
-def count_plan_start(session: Session) -> dt.date | None:
-    """The day cycle counting by plan began (setting ``count_plan_start``, ISO date), or
-    None when it is not set (the plan then runs from the start of the year).
-
-    A count the plan had on an earlier day is not due: a warehouse that starts counting
-    with Hylla in November starts with today's list, not with the year's backlog.
-    """
-    raw = get_setting(session, PLAN_START_SETTING).strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError(
-            _(
-                "The setting for when cycle counting began (“{value}”) is not a date. "
-                "Write it as 2026-11-25, or leave it empty."
-            ).format(value=raw),
-            field=PLAN_START_SETTING,
-        ) from None
-
-
-def count_weekdays(session: Session) -> tuple[int, ...]:
-    """The ISO weekdays (1 = Monday) counts are planned on (setting ``count_working_days``)."""
-    raw = _setting(session, WORKING_DAYS_SETTING)
-    parts = [part.strip() for part in raw.split(",") if part.strip()]
-    if not parts or not all(part in {"1", "2", "3", "4", "5", "6", "7"} for part in parts):
-        raise ValidationError(
-            _(
-                "The counting days setting “{value}” is not a list of weekdays. "
-                "Write weekday numbers, Monday = 1, e.g. 1,2,3,4,5."
-            ).format(value=raw),
-            field=WORKING_DAYS_SETTING,
-        )
-    return tuple(sorted({int(part) for part in parts}))
-
-
 @dataclass(frozen=True)
 class _UserInfo:
     id: int
@@ -706,12 +635,6 @@ def _user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
 
 def _qty(value: Decimal) -> str:
     return format_number(value)
-
-
-def _chunks(values: Iterable[int]) -> Iterator[list[int]]:
-    ordered = sorted(set(values))
-    for start in range(0, len(ordered), _IN_CHUNK):
-        yield ordered[start : start + _IN_CHUNK]
 
 
 # --- the log and the lines --------------------------------------------------------------------
@@ -1524,121 +1447,15 @@ def get_count(session: Session, user_id: UserId, count_id: int) -> CountView:
 
 
 # --- the cycle plan ---------------------------------------------------------------------------
-
-_PLAN_CACHE: dict[tuple[Any, ...], CountPlan] = {}
-
-
-def _plan(session: Session, year: int) -> tuple[CountPlan, dict[int, str]]:
-    """The year's cycle plan for the active items and their classes (cached per inputs)."""
-    # On the connection, past the ORM's per-row work: a third of the time at 20,000 items.
-    classes = {
-        item_id: (abc or UNCLASSIFIED).upper()
-        for item_id, abc in session.connection()
-        .execute(select(Item.id, Item.abc_class).where(Item.active.is_(True)))
-        .tuples()
-    }
-    frequencies = count_frequencies(session)
-    weekdays = count_weekdays(session)
-    key = (year, tuple(sorted(classes.items())), tuple(sorted(frequencies.items())), weekdays)
-    plan = _PLAN_CACHE.get(key)
-    if plan is None:
-        planned = [
-            PlannedItem(item_id, abc if abc in frequencies else UNCLASSIFIED)
-            for item_id, abc in classes.items()
-        ]
-        plan = plan_counts(planned, year_days(year, weekdays), frequencies)
-        if len(_PLAN_CACHE) >= 4:
-            _PLAN_CACHE.clear()
-        _PLAN_CACHE[key] = plan
-    return plan, classes
-
-
-def _last_counted(session: Session, item_ids: Iterable[int]) -> dict[int, dt.datetime]:
-    """When each item was last counted (its latest count entry in a count not cancelled)."""
-    wanted = set(item_ids)
-    query = (
-        select(line_t.c.item_id, func.max(event_t.c.at))
-        .join(line_t, line_t.c.id == event_t.c.line_id)
-        .join(StockCount, StockCount.id == line_t.c.count_id)
-        .where(
-            event_t.c.kind.in_((CountEventKind.ADD, CountEventKind.SET)),
-            StockCount.status != CountStatus.CANCELLED,
-        )
-        .group_by(line_t.c.item_id)
-    )
-    # Asked for many items (a plan without a start day has every item due at the start
-    # of a year), one pass over every count is cheaper than dozens of long IN lists.
-    if len(wanted) > _WHOLE_PASS_ITEMS:
-        queries = [query]
-    else:
-        queries = [query.where(line_t.c.item_id.in_(chunk)) for chunk in _chunks(wanted)]
-    result: dict[int, dt.datetime] = {}
-    for chunk_query in queries:
-        for item_id, at in session.execute(chunk_query).tuples():
-            if item_id not in wanted:
-                continue
-            # SQLite returns max() of a timestamp as text; read it back as the column would.
-            result[item_id] = at if isinstance(at, dt.datetime) else _as_datetime(at)
-    return result
-
-
-def _as_datetime(value: Any) -> dt.datetime:
-    parsed = dt.datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def _due(
-    session: Session, today: dt.date
-) -> tuple[CountPlan, dict[int, str], dict[int, dt.date], dict[int, dt.date], list[int]]:
-    """The plan, the classes, each item's latest planned day up to ``today``, the local
-    day each was last counted, and the items due (see :func:`due_counts`)."""
-    plan, classes = _plan(session, today.year)
-    plan_start = count_plan_start(session)
-    in_progress = set(
-        session.scalars(
-            select(StockCountItem.item_id)
-            .join(StockCount, StockCount.id == StockCountItem.count_id)
-            .where(StockCount.kind == CountKind.CYCLE, StockCount.status.in_(ACTIVE))
-        ).all()
-    )
-    planned: dict[int, dt.date] = {}
-    for item_id in classes:
-        if item_id in in_progress:
-            continue
-        latest = plan.latest_on_or_before(item_id, today)
-        if latest is not None and (plan_start is None or latest >= plan_start):
-            planned[item_id] = latest
-    last = _last_counted(session, planned)
-    local = {item_id: at.astimezone().date() for item_id, at in last.items()}
-    due_ids = [
-        item_id for item_id, day in planned.items() if item_id not in local or local[item_id] < day
-    ]
-    return plan, classes, planned, local, due_ids
-
-
-def due_summary(session: Session, today: dt.date) -> DueSummary:
-    """:func:`due_counts` in numbers only: without the items' names and the sorted list,
-    which a page that shows only how many need not wait for."""
-    plan, _classes, planned, _local, due_ids = _due(session, today)
-    open_counts = session.scalar(
-        select(func.count())
-        .select_from(StockCount)
-        .where(StockCount.kind == CountKind.CYCLE, StockCount.status.in_(ACTIVE))
-    )
-    return DueSummary(
-        today=today,
-        is_working_day=today in plan.days,
-        due=len(due_ids),
-        overdue=sum(1 for item_id in due_ids if planned[item_id] < today),
-        open_cycle_counts=int(open_counts or 0),
-    )
+# Its reading (settings, the plan, what is due) is app.services.count_plan, light to load for
+# the Start page; its public names are imported above and are counting's as well.
 
 
 def due_counts(session: Session, today: dt.date) -> DueCounts:
     """What the ABC cycle plan has due on ``today``: items planned today or earlier in the
     year and not counted since their latest planned day (items already in an open cycle
     count are left out: they are being counted), and the open cycle counts."""
-    plan, classes, planned, local, due_ids = _due(session, today)
+    plan, classes, planned, local, due_ids = due_state(session, today)
     info = {
         item_id: (sku, name)
         for chunk in _chunks(due_ids)

@@ -33,7 +33,7 @@ from app.models import (
     StockMove,
     User,
 )
-from app.services import counting, ledger, locations, settings
+from app.services import count_plan, counting, ledger, locations, settings
 from app.services.counting import CountEntry, CountScanStatus, CountView
 from app.services.database import Database, _alembic_config, unit_of_work
 from app.services.errors import (
@@ -918,7 +918,7 @@ def test_the_due_summary_gives_the_due_lists_numbers(
 ) -> None:
     # Last counts are read in one pass over every count or in IN lists, by how many items
     # are asked for: both ways must give the same.
-    monkeypatch.setattr(counting, "_WHOLE_PASS_ITEMS", whole_pass_from)
+    monkeypatch.setattr(count_plan, "_WHOLE_PASS_ITEMS", whole_pass_from)
     day = dt.date(2026, 3, 2)
 
     def both() -> tuple[counting.DueCounts, counting.DueSummary]:

@@ -323,6 +323,12 @@ def test_proposals_missing_from_the_installation_are_refused_in_words(
 # --- degrading tile by tile ----------------------------------------------------------------
 
 
+def _open_receipt(s: Session, user: UserId) -> None:
+    """A delivery started and not posted: the receipts tile then asks receiving."""
+    supplier = save_supplier(s, user, SupplierInput(code="NORD", name="Nord AB")).id
+    receiving.start_receipt(s, user, supplier_id=supplier)
+
+
 def test_a_failing_part_degrades_only_its_own_tile(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -330,6 +336,7 @@ def test_a_failing_part_degrades_only_its_own_tile(
         p = f.places(s)
         item = f.item(s, p.user, "KAFFE").id
         f.receive(s, p, item, "4", "25")
+        _open_receipt(s, p.user)
 
     def broken(_session: Session) -> list[object]:
         raise RuntimeError("the disk is on fire\nmore detail")
@@ -362,16 +369,23 @@ def test_a_failed_statement_leaves_the_other_tiles_readable(
 def test_a_feature_missing_from_the_installation_says_so(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    with unit_of_work(db) as s:
+        # A setting the write-downs would read: without them the default is used.
+        settings.set_setting(s, "write_down_expiry_days", "45")
     monkeypatch.setitem(sys.modules, "app.services.write_downs", None)
-    monkeypatch.setitem(sys.modules, "app.services.counting", None)
+    monkeypatch.setitem(sys.modules, "app.services.count_plan", None)
+    monkeypatch.setitem(sys.modules, "app.services.receiving", None)
     figures = _read(db)
     missing = Unavailable("Not part of this installation of Hylla.")
-    assert (figures.write_downs, figures.counts) == (missing, missing)
+    assert (figures.write_downs, figures.counts, figures.receipts) == (missing,) * 3
     # The expiring lots fall back to 30 days without the write-downs' setting.
     assert figures.expiring == ExpiringLots(30, 0, 0, 0, None)
 
 
 def test_a_domain_error_shows_its_own_words(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    with unit_of_work(db) as s:
+        _open_receipt(s, f.places(s).user)
+
     def refuse(_session: Session) -> list[object]:
         raise ValidationError("The receipt log is being repaired. Try again in a minute.")
 

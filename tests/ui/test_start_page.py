@@ -131,6 +131,10 @@ def test_a_tile_that_cannot_be_read_says_so_and_the_rest_show(
 
     monkeypatch.setattr(receiving, "open_receipts", broken)
     _stock(sqlite_db)
+    with unit_of_work(sqlite_db) as s:
+        # A delivery being received: the tile asks receiving (with none, it need not).
+        supplier = save_supplier(s, tester.id, SupplierInput(code="NORD", name="Nord AB")).id
+        receiving.start_receipt(s, tester.id, supplier_id=supplier)
     window = _window(qtbot, runner, tester, sqlite_db, settings)
     tile = window.page("start").tiles["receipts"]
     assert tile.number_label.text() == "—"
