@@ -98,6 +98,10 @@ def _run_window(
         window.close()
 
     reopen_requests.requested.connect(reopen_database)
+    # Closing the window ends the session even if another top-level window (the F1
+    # keys, a report preview) is still open: waiting for the last window to close
+    # would leave Hylla running, holding its database, with no window to return to.
+    window.closed.connect(app.quit)
     window.show()
     # After the first frame: the window is usable before the chores start.
     QTimer.singleShot(0, lambda: start_chores(window, runner, db, user))

@@ -80,6 +80,8 @@ class MainWindow(QMainWindow):
     link_dialog_opened = Signal(object)
     #: Today's due cycle counts are known (a DueCounts), shown on the Counts entry.
     due_counts_shown = Signal(object)
+    #: The window closed (after any unsaved editor agreed): Hylla's session ends.
+    closed = Signal()
 
     def __init__(
         self,
@@ -649,6 +651,7 @@ class MainWindow(QMainWindow):
                 return
         self.save_state()
         super().closeEvent(event)
+        self.closed.emit()
 
 
 def _is_test_label(raw: str) -> bool:

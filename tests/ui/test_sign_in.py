@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.models import Role
@@ -262,6 +262,19 @@ def test_unattended_sign_in_for_scripts(
         run_gui(str(path), "robot", "fel-lösen-1")
     _close_windows_soon()
     assert run_gui(str(path), "robot", PASSWORD) == 0
+
+
+def test_closing_the_window_ends_hylla_though_another_window_is_still_open(
+    qtbot: QtBot, tmp_path: Path, dialogs: Dialogs
+) -> None:
+    # Found as a hang in CI: a top-level widget left visible (here as the F1 keys
+    # would be) kept the event loop running after the main window closed.
+    dialogs.answer = False
+    stray = QWidget()
+    qtbot.addWidget(stray)
+    stray.show()
+    _close_windows_soon()
+    assert run_gui(str(tmp_path / "robot.db"), "robot", PASSWORD) == 0
 
 
 def test_staff_see_which_master_data_actions_are_not_theirs(
