@@ -101,7 +101,9 @@ def _run_window(
     # Closing the window ends the session even if another top-level window (the F1
     # keys, a report preview) is still open: waiting for the last window to close
     # would leave Hylla running, holding its database, with no window to return to.
-    window.closed.connect(app.quit)
+    # exit(), not quit(): quit() asks every window again and one may refuse; the
+    # window's own close has already asked its editors.
+    window.closed.connect(lambda: app.exit(0))
     window.show()
     # After the first frame: the window is usable before the chores start.
     QTimer.singleShot(0, lambda: start_chores(window, runner, db, user))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -188,13 +189,15 @@ def test_change_my_password(qtbot: QtBot, runner: Runner, sqlite_db: Database) -
 def _close_windows_soon(ms: int = 300) -> None:
     """Close the window run_gui is about to show, once it is on screen (windows of
     earlier tests that are not deleted yet are left alone)."""
-    before = {id(w) for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)}
+    # The windows themselves, not their id()s: a new window's wrapper can reuse the id of
+    # an earlier one freed meanwhile, and was then never closed (a hang in CI).
+    before = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
 
     def close() -> None:
         windows = [
             w
             for w in QApplication.topLevelWidgets()
-            if isinstance(w, MainWindow) and id(w) not in before and w.isVisible()
+            if isinstance(w, MainWindow) and not any(w is old for old in before) and w.isVisible()
         ]
         if not windows:
             QTimer.singleShot(50, close)
@@ -267,10 +270,15 @@ def test_unattended_sign_in_for_scripts(
 def test_closing_the_window_ends_hylla_though_another_window_is_still_open(
     qtbot: QtBot, tmp_path: Path, dialogs: Dialogs
 ) -> None:
-    # Found as a hang in CI: a top-level widget left visible (here as the F1 keys
-    # would be) kept the event loop running after the main window closed.
+    # Found as a hang in CI: a top-level window left open that will not close (as an
+    # editor with unsaved changes) kept the event loop running after the main window
+    # closed: waiting for the last window, or quit(), which asks every window again.
+    class Refuses(QWidget):
+        def closeEvent(self, event: QCloseEvent) -> None:
+            event.ignore()
+
     dialogs.answer = False
-    stray = QWidget()
+    stray = Refuses()
     qtbot.addWidget(stray)
     stray.show()
     _close_windows_soon()
