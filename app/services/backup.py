@@ -55,7 +55,7 @@ def _require_sqlite(db: Database) -> Path:
 
 def backup_dir_for(db: Database) -> Path:
     """The folder of automatic backups for this database."""
-    return _require_sqlite(db).parent / "backups"
+    return backup_folder_of(_require_sqlite(db))
 
 
 # Several databases may share a folder (and so its backups folder): each backup's name

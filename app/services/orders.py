@@ -427,43 +427,22 @@ def lock_items(session: Session, item_ids: Iterable[int]) -> None:
         session.execute(select(Item.id).where(Item.id.in_(ids)).order_by(Item.id).with_for_update())
 
 
-def on_hand(session: Session, item_ids: Collection[int]) -> dict[int, Decimal]:
-    """Stock in the warehouse's bins per item."""
-    if not item_ids:
-        return {}
-    return dict(
-        session.execute(
-            select(StockLevel.item_id, func.sum(StockLevel.quantity))
-            .where(StockLevel.item_id.in_(list(item_ids)))
-            .group_by(StockLevel.item_id)
-        )
-        .tuples()
-        .all()
-    )
-
-
-def sellable_on_hand(
-    session: Session, item_ids: Collection[int], today: dt.date | None = None
+def on_hand(
+    session: Session, item_ids: Collection[int], sellable_on: dt.date | None = None
 ) -> dict[int, Decimal]:
-    """Stock in the bins per item that may be sold: lots that expired before ``today``
-    are left out (picking refuses them, so reserving them would promise goods that
-    cannot be shipped)."""
+    """Stock in the warehouse's bins per item; with ``sellable_on``, only what may be sold
+    that day: lots that expired before it are left out (picking refuses them, so
+    reserving them would promise goods that cannot be shipped)."""
     if not item_ids:
         return {}
-    today = today or dt.date.today()
-    return dict(
-        session.execute(
-            select(StockLevel.item_id, func.sum(StockLevel.quantity))
-            .outerjoin(Lot, Lot.id == StockLevel.lot_id)
-            .where(
-                StockLevel.item_id.in_(list(item_ids)),
-                or_(Lot.expiry.is_(None), Lot.expiry >= today),
-            )
-            .group_by(StockLevel.item_id)
-        )
-        .tuples()
-        .all()
+    query = select(StockLevel.item_id, func.sum(StockLevel.quantity)).where(
+        StockLevel.item_id.in_(list(item_ids))
     )
+    if sellable_on is not None:
+        query = query.outerjoin(Lot, Lot.id == StockLevel.lot_id).where(
+            or_(Lot.expiry.is_(None), Lot.expiry >= sellable_on)
+        )
+    return dict(session.execute(query.group_by(StockLevel.item_id)).tuples().all())
 
 
 def reserved(session: Session, item_ids: Collection[int] | None) -> dict[int, Decimal]:
@@ -504,7 +483,7 @@ def item_availability(session: Session, item_ids: Collection[int]) -> dict[int, 
     """On hand, reserved, available and backordered for each item asked about."""
     ids = list(item_ids)
     held = on_hand(session, ids)
-    sellable = sellable_on_hand(session, ids)
+    sellable = on_hand(session, ids, dt.date.today())
     taken = reserved(session, ids)
     waiting = _backordered(session, ids)
     result: dict[int, ItemAvailability] = {}
@@ -872,7 +851,7 @@ def confirm_order(
         )
     items = {line.item_id: _item(session, line.item_id) for line in lines}
     lock_items(session, items)
-    held = sellable_on_hand(session, list(items), today)
+    held = on_hand(session, list(items), today or dt.date.today())
     taken = reserved(session, list(items))
     promised = _backordered(session, list(items))
     needs: list[PurchaseNeed] = []
@@ -1077,7 +1056,7 @@ def allocate_backorders(
     if not waiting_items:
         return []
     lock_items(session, waiting_items)
-    held = sellable_on_hand(session, waiting_items, today)
+    held = on_hand(session, waiting_items, today or dt.date.today())
     taken = reserved(session, waiting_items)
     free = {
         item_id: held.get(item_id, ZERO) - taken.get(item_id, ZERO) for item_id in waiting_items
