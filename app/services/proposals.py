@@ -1,6 +1,7 @@
 """Purchase proposals: what to order today, from whom, how much, and why.
 
-A run gathers, for every active item: what is on hand; what is on order (every open
+A run gathers, for every active item: what is on hand (lots that expired before the
+run's day left out: they may not be sold, so they cannot cover demand); what is on order (every open
 purchase order line's quantity less what was received, whatever its expected date, a
 draft included, so an accepted proposal is never proposed again); what customer orders
 have reserved and backordered, and the zero-point needs they raised (from
@@ -43,6 +44,7 @@ from sqlalchemy.orm import Session
 from app.i18n import N_, _, locale_name, ngettext
 from app.models import (
     Item,
+    Lot,
     Policy,
     ProposalDismissal,
     PurchaseOrder,
@@ -537,6 +539,7 @@ class _Item:
     avg_cost: Decimal
     abc_class: str | None = None
     on_hand: Decimal = ZERO
+    expired: Decimal = ZERO
     on_order: Decimal = ZERO
     reserved: Decimal = ZERO
     backordered: Decimal = ZERO
@@ -599,6 +602,8 @@ class _Gathered:
     avg_cost: np.ndarray
     on_hand: np.ndarray
     stocked: np.ndarray
+    # Stock in lots that expired before the run's day, not in ``on_hand``.
+    expired: np.ndarray
     on_order: dict[int, Decimal] = field(default_factory=dict)
     held: dict[int, commitments.ItemCommitment] = field(default_factory=dict)
     needs: dict[int, list[NeedRef]] = field(default_factory=dict)
@@ -674,6 +679,10 @@ class _Gathered:
             alternatives=int(self.alternatives[row]),
         )
 
+    def expired_qty(self, row: int) -> Decimal:
+        """What ``row`` holds in lots that expired before the run's day."""
+        return _units(int(self.expired[row]), QTY_SCALE)
+
     def item(self, row: int, texts: _Texts) -> _Item:
         """The item in ``row`` with exact figures, for a line."""
         item_id = int(self.ids[row])
@@ -694,6 +703,7 @@ class _Gathered:
             _units(int(self.avg_cost[row]), MONEY_SCALE),
             abc_class,
             on_hand,
+            self.expired_qty(row),
             on_order,
             reserved,
             backordered,
@@ -715,8 +725,9 @@ def _units(value: int, scale: int) -> Decimal:
     return Decimal(value).scaleb(-scale)
 
 
-def _load_items(session: Session) -> _Gathered:
-    """The active items' own figures and their stock on hand, as columns."""
+def _load_items(session: Session, today: dt.date) -> _Gathered:
+    """The active items' own figures and their stock on hand, as columns; stock in lots
+    that expired before ``today`` is kept apart (``expired``), not on hand."""
     policy_code = case(
         *((Item.policy == policy, plan.POLICY_CODES[policy.value]) for policy in Policy),
         else_=-1,
@@ -743,12 +754,30 @@ def _load_items(session: Session) -> _Gathered:
         avg_cost=avg_cost,
         on_hand=np.zeros(ids.size, dtype=np.int64),
         stocked=np.zeros(ids.size, dtype=bool),
+        expired=np.zeros(ids.size, dtype=np.int64),
     )
-    rows = np.minimum(np.searchsorted(ids, level_ids), max(ids.size - 1, 0))
-    present = ids[rows] == level_ids if ids.size else np.zeros(level_ids.size, dtype=bool)
+    rows, present = _rows_present(ids, level_ids)
     gathered.on_hand[rows[present]] = level_sums[present]
     gathered.stocked[rows[present]] = True
+    # Only levels in lots are joined: a short read, most stock has no expiry.
+    expired_ids, expired_sums = demand.read_integer_columns(
+        session,
+        select(StockLevel.item_id, func.sum(_raw(StockLevel.quantity)))
+        .join(Lot, Lot.id == StockLevel.lot_id)
+        .where(Lot.expiry < today)
+        .group_by(StockLevel.item_id),
+    )
+    rows, present = _rows_present(ids, expired_ids)
+    gathered.expired[rows[present]] = expired_sums[present]
+    gathered.on_hand[rows[present]] -= expired_sums[present]
     return gathered
+
+
+def _rows_present(ids: np.ndarray, found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows in the sorted ``ids`` of the ids ``found``, and which of them are there."""
+    rows = np.minimum(np.searchsorted(ids, found), max(ids.size - 1, 0))
+    present = ids[rows] == found if ids.size else np.zeros(found.size, dtype=bool)
+    return rows, present
 
 
 def on_order_by_item(
@@ -1056,7 +1085,7 @@ def run_proposals(
     settings = proposal_settings(session)
     steps = _Steps(progress)
 
-    items = _load_items(session)
+    items = _load_items(session, today)
     on_order = on_order_by_item(session)
     items.on_order = {row: on_order[item_id] for item_id, row in items.rows_of(on_order).items()}
     held = commitments.item_commitments(session)
@@ -1418,6 +1447,13 @@ def _explain(
             unit=unit,
         )
     ]
+    if item.expired > 0:
+        said.append(
+            _(
+                "Not counted: {expired} {unit} in lots that have expired (they may not be "
+                "sold; write them down)."
+            ).format(expired=_q(item.expired), unit=unit)
+        )
     if line.kind is LineKind.MANUAL:
         said.append(_("Manual item: Hylla never proposes it. Order it yourself if it is needed."))
         if item.min_qty is not None:

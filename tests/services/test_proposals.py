@@ -21,7 +21,7 @@ from app.models import (
     PurchaseOrder,
     PurchaseOrderStatus,
 )
-from app.services import ledger, orders, proposals, purchase_orders, receiving, users
+from app.services import ledger, lots, orders, proposals, purchase_orders, receiving, users
 from app.services.customers import CustomerInput, save_customer
 from app.services.database import Database
 from app.services.errors import FieldErrors, NotAllowedError, ValidationError
@@ -77,6 +77,48 @@ def test_an_item_with_enough_stock_is_not_proposed(db: Database) -> None:
 
     w, tea = db.run(build)
     assert line_for(run(db, w), tea) is None
+
+
+def test_expired_lots_are_not_counted_as_on_hand(db: Database) -> None:
+    """Stock in a lot that expired before the run may not be sold: it cannot cover
+    demand, so the item is proposed as if it were not there, and the line says why."""
+
+    def build(s: Session) -> tuple[World, int, int]:
+        w = world(s)
+        # 480 on hand would be plenty; 470 of it expired yesterday.
+        milk = item(s, w, "MJOLK", daily="2", on_hand="0", lot_tracked=True)
+        tea = item(s, w, "TE", daily="2", on_hand="0", lot_tracked=True)
+        later = TODAY + dt.timedelta(days=60)
+        for item_id, code, expiry, quantity in (
+            (milk, "L-NEW", later, 10),
+            (milk, "L-OLD", TODAY - dt.timedelta(days=1), 470),
+            (tea, "L-NEW", later, 10),
+            # Expiring today is still sellable today.
+            (tea, "L-TODAY", TODAY, 470),
+        ):
+            lot = lots.get_or_create_lot(s, item_id, code, expiry)
+            ledger.post_move(
+                s,
+                item_id=item_id,
+                quantity=D(quantity),
+                from_location_id=w.supplier_location,
+                to_location_id=w.bin,
+                kind=MoveKind.RECEIPT,
+                user_id=w.user,
+                unit_cost=D(10),
+                lot_id=lot.id,
+            )
+        return w, milk, tea
+
+    w, milk, tea = db.run(build)
+    result = run(db, w)
+    line = proposed(result, milk)
+    assert line.on_hand == 10 and line.available == 10
+    assert line.explanation.startswith(
+        "On hand 10, on order 0, reserved 0, backordered 0: 10 pcs available. Not counted: "
+        "470 pcs in lots that have expired (they may not be sold; write them down)."
+    )
+    assert line_for(result, tea) is None
 
 
 def test_on_order_counts_whatever_its_expected_date(db: Database) -> None:
