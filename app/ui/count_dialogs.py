@@ -13,17 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStringListModel, Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -43,19 +40,13 @@ from app.ui.purchase_orders_page import (
     suggested_pdf_path,
     write_pdf,
 )
+from app.ui.receipt_dialogs import answer_buttons
 from app.ui.runner import Runner
+from app.ui.scan_screen import scaled_font
 from app.ui.widgets import error_label, mark_error
 
 QUESTION_POINT_SIZE = 16.0
 FIELD_POINT_SIZE = 15.0
-
-
-def scaled_font(font: QFont, point_size: float, bold: bool = False) -> QFont:
-    """``font`` at ``point_size`` (bold if asked): text read from a step away."""
-    scaled = QFont(font)
-    scaled.setPointSizeF(point_size)
-    scaled.setBold(bold)
-    return scaled
 
 
 def fmt_percent(value: Decimal) -> str:
@@ -132,18 +123,9 @@ class StartCountDialog(QDialog):
             widget.setFont(big)
             widget.setMinimumWidth(360)
 
-        self.start_button = QPushButton(_("Start counting"))
-        self.start_button.setObjectName("start_count_ok")
-        self.start_button.setDefault(True)
-        self.start_button.setToolTip(_("Enter"))
-        self.cancel_button = QPushButton(_("Cancel"))
-        self.cancel_button.setToolTip(_("Esc"))
-        for button in (self.start_button, self.cancel_button):
-            button.setFont(big)
-            button.setMinimumHeight(40)
-        buttons = QDialogButtonBox()
-        buttons.addButton(self.start_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.start_button, self.cancel_button, buttons = answer_buttons(
+            self, _("Start counting"), "start_count_ok", _("Cancel"), _("Esc"), big, self.submit
+        )
 
         form = QFormLayout()
         form.addRow(_("Count:"), self.kind_combo)
@@ -160,8 +142,6 @@ class StartCountDialog(QDialog):
         self.setMinimumWidth(560)
 
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
-        self.start_button.clicked.connect(self.submit)
-        self.cancel_button.clicked.connect(self.reject)
         self._kind_changed()
         self.scope_edit.setFocus()
         runner.run(
@@ -301,20 +281,15 @@ class LotChoiceDialog(QDialog):
             # An editable combo keeps Enter for itself: it means "count it" here too.
             line_edit.returnPressed.connect(self.submit)
         self.lot_error = error_label()
-        self.ok_button = QPushButton(_("Count it"))
-        self.ok_button.setObjectName("count_lot_ok")
-        self.ok_button.setDefault(True)
-        self.ok_button.setToolTip(_("Enter"))
-        self.cancel_button = QPushButton(_("Do not count it"))
-        self.cancel_button.setToolTip(_("Esc: nothing of this scan is saved"))
-        for button in (self.ok_button, self.cancel_button):
-            button.setFont(big)
-            button.setMinimumHeight(40)
-        buttons = QDialogButtonBox()
-        buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
-        self.ok_button.clicked.connect(self.submit)
-        self.cancel_button.clicked.connect(self.reject)
+        self.ok_button, self.cancel_button, buttons = answer_buttons(
+            self,
+            _("Count it"),
+            "count_lot_ok",
+            _("Do not count it"),
+            _("Esc: nothing of this scan is saved"),
+            big,
+            self.submit,
+        )
         form = QFormLayout()
         lot_title = QLabel(_("Lot:"))
         lot_title.setFont(big)
@@ -416,20 +391,9 @@ class RecountDialog(QDialog):
         if proposed is not None:
             self.assign_combo.setCurrentIndex(proposed + 1)
         self.error = error_label()
-        self.ok_button = QPushButton(_("Recount"))
-        self.ok_button.setObjectName("recount_ok")
-        self.ok_button.setDefault(True)
-        self.ok_button.setToolTip(_("Enter"))
-        self.cancel_button = QPushButton(_("Cancel"))
-        self.cancel_button.setToolTip(_("Esc"))
-        for button in (self.ok_button, self.cancel_button):
-            button.setFont(big)
-            button.setMinimumHeight(40)
-        buttons = QDialogButtonBox()
-        buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
-        self.ok_button.clicked.connect(self.submit)
-        self.cancel_button.clicked.connect(self.reject)
+        self.ok_button, self.cancel_button, buttons = answer_buttons(
+            self, _("Recount"), "recount_ok", _("Cancel"), _("Esc"), big, self.submit
+        )
         form = QFormLayout()
         form.addRow(_("Assign to:"), self.assign_combo)
         column = QVBoxLayout(self)

@@ -46,11 +46,12 @@ from app.services.counting import (
 from app.services.counting_queries import Counter
 from app.services.errors import HyllaError
 from app.services.users import UserRef
-from app.ui.count_dialogs import RecountDialog, fmt_percent, scaled_font
+from app.ui.count_dialogs import RecountDialog, fmt_percent
 from app.ui.formatting import fmt_count, fmt_money, fmt_qty, fmt_unit_cost
 from app.ui.receipt_dialogs import ConfirmDialog
 from app.ui.runner import Runner
 from app.ui.scan_feedback import Tone
+from app.ui.scan_screen import message_style, scaled_font
 from app.ui.table_model import CachedRowsModel, Column, RowTableModel
 from app.ui.widgets import make_table_view, set_column_widths
 
@@ -67,12 +68,6 @@ APPROVED_BG = QColor("#e0e0e0")
 RECOUNT_BG = QColor("#ffe0b2")
 DARK_TEXT = QColor("#111111")
 MUTED_TEXT = QColor("#5f6b73")
-
-TONE_STYLE = {
-    Tone.SUCCESS: "background: #e8f5e9; color: #1b5e20; border-left: 8px solid #1b5e20;",
-    Tone.PROBLEM: "background: #ffebee; color: #b71c1c; border-left: 8px solid #b71c1c;",
-    Tone.INFO: "background: #eceff1; color: #263238; border-left: 8px solid #263238;",
-}
 
 
 def signed(value: Decimal) -> str:
@@ -541,8 +536,7 @@ class CountReview(QWidget):
         return " · ".join(parts)
 
     def _say(self, message: str, tone: Tone) -> None:
-        style = TONE_STYLE.get(tone, TONE_STYLE[Tone.INFO])
-        self.message_label.setStyleSheet(f"QLabel#review_message {{ {style} padding: 6px 12px; }}")
+        self.message_label.setStyleSheet(message_style("review_message", tone, 8, "6px 12px"))
         self.message_label.setText(message)
         self.message_label.setVisible(bool(message))
 

@@ -29,14 +29,10 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -49,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, ngettext
 from app.models import CountLineStatus
-from app.services import counting, scanning
+from app.services import counting
 from app.services.counting import (
     BinClosed,
     BinProgress,
@@ -58,18 +54,16 @@ from app.services.counting import (
     CountScanStatus,
     CountView,
 )
-from app.services.errors import FieldErrors, HyllaError, ValidationError
-from app.services.scanning import ScanResult
 from app.services.users import UserRef
-from app.ui.count_dialogs import LotChoiceDialog, scaled_font
+from app.ui.count_dialogs import LotChoiceDialog
 from app.ui.formatting import fmt_count, fmt_qty
-from app.ui.link_barcode_dialog import can_link
 from app.ui.receipt_dialogs import ConfirmDialog
 from app.ui.runner import Runner
 from app.ui.scan_feedback import Tone
+from app.ui.scan_screen import ScanScreen, adopt_table_setup, bin_box, message_label, scaled_font
 from app.ui.scanner import catch_typed_codes
 from app.ui.table_model import CachedRowsModel, Column, RowTableModel
-from app.ui.widgets import error_label, make_table_view, mark_error, set_column_widths
+from app.ui.widgets import error_label, make_table_view, set_column_widths
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -86,11 +80,6 @@ CURRENT_BG = QColor("#fff59d")
 DARK_TEXT = QColor("#111111")
 WAITING_TEXT = QColor("#4a555c")
 
-TONE_STYLE = {
-    Tone.SUCCESS: "background: #e8f5e9; color: #1b5e20; border-left: 10px solid #1b5e20;",
-    Tone.PROBLEM: "background: #ffebee; color: #b71c1c; border-left: 10px solid #b71c1c;",
-    Tone.INFO: "background: #eceff1; color: #263238; border-left: 10px solid #263238;",
-}
 _DETAIL_LIMIT = 12
 
 
@@ -248,37 +237,29 @@ def bin_columns() -> list[Column[BinProgress]]:
 
 
 def _configure(view: QTableView, model: QAbstractTableModel) -> None:
-    template = make_table_view(model)
-    view.setModel(model)
-    view.setSelectionBehavior(template.selectionBehavior())
-    view.setSelectionMode(template.selectionMode())
-    view.setEditTriggers(template.editTriggers())
+    adopt_table_setup(view, model)
     view.setAlternatingRowColors(False)
     view.setShowGrid(False)
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setStretchLastSection(True)
-    template.deleteLater()
 
 
-class CountScreen(QWidget):
-    """Count by scanning: bins, items, typed counts, undo, close bin, finish."""
+class CountScreen(ScanScreen):
+    """Count by scanning: bins, items, typed counts, undo, close bin, finish.
 
-    #: Scan feedback for the window's banner and sound: (Tone, title, detail, since).
-    feedback = Signal(object, str, str, object)
-    status_message = Signal(str)
-    #: A scan (typed count, undo, lot answer) came back (a CountScanOutcome).
-    scan_done = Signal(object)
+    Its ``scan_done`` carries a CountScanOutcome: a scan, typed count, undo or lot answer."""
+
+    MESSAGE_PADDING = "8px 14px"
+    # Its questions open without being raised over the window.
+    RAISE_DIALOGS = False
+
     #: The count was shown anew (a CountView).
     count_shown = Signal(object)
     #: A bin was closed (a BinClosed), before any question about zeros.
     bin_closed = Signal(object)
     #: Expected lines nobody scanned were confirmed as zero (the CountView after).
     zeros_confirmed = Signal(object)
-    #: A dialog opened (for tests).
-    dialog_opened = Signal(object)
-    #: An unknown code that could be linked to an item (a ScanResult).
-    link_requested = Signal(object)
     #: Back to the list.
     leave_requested = Signal()
     #: Counting is finished (or the recount done): show the review (a CountView).
@@ -287,8 +268,7 @@ class CountScreen(QWidget):
     cancelled = Signal(object)
 
     def __init__(self, runner: Runner, user: UserRef, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._runner = runner
+        super().__init__(runner, parent)
         self._user = user
         self.view: CountView | None = None
         #: The bin whose lines are shown: the counter's bin, or the one just closed.
@@ -303,28 +283,10 @@ class CountScreen(QWidget):
         self.blind_label.setObjectName("count_blind_mark")
         self.blind_label.setFont(scaled_font(self.font(), HEADING_POINT_SIZE, bold=True))
 
-        self.bin_label = QLabel()
-        self.bin_label.setObjectName("count_bin")
-        self.bin_label.setFont(scaled_font(self.font(), BIN_POINT_SIZE, bold=True))
-        self.bin_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.bin_hint = QLabel()
-        self.bin_hint.setObjectName("count_bin_hint")
-        self.bin_hint.setFont(scaled_font(self.font(), HEADING_POINT_SIZE))
-        self.bin_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.bin_frame = QFrame()
-        self.bin_frame.setObjectName("count_bin_frame")
-        bin_column = QVBoxLayout(self.bin_frame)
-        bin_column.setContentsMargins(12, 6, 12, 6)
-        bin_column.setSpacing(0)
-        bin_column.addWidget(self.bin_label)
-        bin_column.addWidget(self.bin_hint)
-
-        self.message_label = QLabel()
-        self.message_label.setObjectName("count_message")
-        self.message_label.setWordWrap(True)
-        self.message_label.setFont(scaled_font(self.font(), MESSAGE_POINT_SIZE, bold=True))
-        self.message_label.setMinimumHeight(60)
-        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.bin_frame, self.bin_label, self.bin_hint = bin_box(
+            "count_bin", self.font(), BIN_POINT_SIZE, HEADING_POINT_SIZE, margin=6
+        )
+        self.message_label = message_label("count_message", self.font(), MESSAGE_POINT_SIZE, 60)
 
         self.lines_model = BinLinesModel(self)
         self.lines_table = QTableView()
@@ -539,7 +501,7 @@ class CountScreen(QWidget):
             message = self._resume_text(view)
             tone = Tone.INFO
         self.message_label.setText(message)
-        self._set_tone(tone)
+        self._set_message_tone(tone)
 
         lines = self._bin_lines(view)
         self.lines_model.set_lines(lines, view.viewer_id, shows_expected(view), self._current_line)
@@ -608,10 +570,6 @@ class CountScreen(QWidget):
             return []
         return [ln for ln in view.lines if ln.bin_id == self._shown_bin[0]]
 
-    def _set_tone(self, tone: Tone | None) -> None:
-        style = TONE_STYLE.get(tone or Tone.INFO, TONE_STYLE[Tone.INFO])
-        self.message_label.setStyleSheet(f"QLabel#count_message {{ {style} padding: 8px 14px; }}")
-
     def selected_line(self) -> CountLineView | None:
         """The line selected in the bin's table (the last one scanned, usually)."""
         rows = self.lines_table.selectionModel().selectedRows()
@@ -650,11 +608,6 @@ class CountScreen(QWidget):
             on_error=lambda error: self._action_failed(error, since),
             owner=self,
         )
-
-    def handle_scan(self, result: ScanResult) -> bool:
-        """A scan the window resolved (after linking an unknown code): count it."""
-        self.handle_raw_scan(result.raw)
-        return True
 
     def show_outcome(
         self, outcome: CountScanOutcome, since: float | None = None, raw: str = ""
@@ -729,26 +682,11 @@ class CountScreen(QWidget):
                 text = _("Not counted: {name}").format(name=outcome.name)
                 self.feedback.emit(Tone.INFO, text, _("Nothing of that scan was saved."), None)
                 self.message_label.setText(text)
-                self._set_tone(Tone.INFO)
+                self._set_message_tone(Tone.INFO)
 
         dialog.finished.connect(closed)
         self._open_dialog(dialog)
         return dialog
-
-    def _offer_link(self, raw: str) -> None:
-        # Only an unknown code pays for resolving it a second time, to offer linking.
-        def resolved(result: ScanResult) -> None:
-            if can_link(result):
-                self.link_requested.emit(result)
-
-        if raw:
-            self._runner.run(scanning.resolve_scan, raw, on_done=resolved, owner=self)
-
-    def _action_failed(self, error: HyllaError, since: float | None) -> None:
-        self.feedback.emit(Tone.PROBLEM, error.message, "", since)
-        self.message_label.setText(error.message)
-        self._set_tone(Tone.PROBLEM)
-        self.reload()
 
     def reload(self, message: str | None = None) -> None:
         """Read the count again (it may have changed at another workstation)."""
@@ -779,19 +717,7 @@ class CountScreen(QWidget):
         if not text.strip():
             self._qty_problem(_("Type how many there are, then press Enter."))
             return
-
-        def done(outcome: CountScanOutcome) -> None:
-            self._qty_problem("")
-            self.qty_edit.clear()
-            self.show_outcome(outcome)
-
-        def failed(error: HyllaError) -> None:
-            if isinstance(error, (ValidationError, FieldErrors)):
-                self._qty_problem(error.message)
-            else:
-                self._action_failed(error, None)
-
-        self._runner.run(
+        self._send_quantity(
             counting.set_counted,
             self._user.id,
             view.id,
@@ -799,18 +725,7 @@ class CountScreen(QWidget):
             text,
             bin_id=line.bin_id,
             lot=line.lot,
-            on_done=done,
-            on_error=failed,
-            owner=self,
         )
-
-    def _qty_problem(self, message: str) -> None:
-        self.qty_error.setText(message)
-        self.qty_error.setVisible(bool(message))
-        mark_error(self.qty_edit, bool(message))
-        if message:
-            self.qty_edit.setFocus()
-            self.qty_edit.selectAll()
 
     def undo_last_scan(self) -> None:
         """Undo the counter's last scan, typed count or bin change (Ctrl+Z)."""
@@ -1038,17 +953,5 @@ class CountScreen(QWidget):
         self.cancelled.emit(view)
 
     # --- helpers -----------------------------------------------------------------------
-    def _say(self, tone: Tone, title: str, detail: str) -> None:
-        self.feedback.emit(tone, title, detail, None)
-
-    def _open_dialog(self, dialog: QDialog) -> None:
-        # Back to the window afterwards, so the next scan and key find the screen.
-        dialog.finished.connect(lambda _result: QTimer.singleShot(0, self._refocus))
-        dialog.open()
-        self.dialog_opened.emit(dialog)
-
-    def _refocus(self) -> None:
-        if not self.isVisible() or QApplication.activeModalWidget() is not None:
-            return
-        self.window().activateWindow()
+    def _focus_after_dialog(self) -> None:
         self.focus_scan_target()

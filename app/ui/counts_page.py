@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -55,12 +54,13 @@ from app.services.errors import HyllaError
 from app.services.scanning import ScanResult
 from app.services.users import UserRef
 from app.ui import count_dialogs
-from app.ui.count_dialogs import StartCountDialog, fmt_percent, scaled_font
+from app.ui.count_dialogs import StartCountDialog, fmt_percent
 from app.ui.count_review import CountReview
 from app.ui.count_screen import CountScreen
 from app.ui.formatting import fmt_count, fmt_date, fmt_datetime, fmt_qty
 from app.ui.runner import Runner
 from app.ui.scan_feedback import Tone
+from app.ui.scan_screen import EnterTable, adopt_table_setup, scaled_font
 from app.ui.table_model import ALERT, MUTED, Column, RowTableModel
 from app.ui.widgets import ListLoader, error_label, make_table_view, set_column_widths
 
@@ -166,31 +166,14 @@ def accuracy_rows(accuracy: InventoryAccuracy) -> list[AccuracyRow]:
     return rows
 
 
-class _Table(QTableView):
-    """A list table whose Enter key does the panel's main action."""
-
-    activated_by_key = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.activated_by_key.emit()
-            return
-        super().keyPressEvent(event)
-
-
 def _configure(view: QTableView, model: RowTableModel[Any]) -> None:
-    template = make_table_view(model)
-    view.setModel(model)
-    view.setSelectionBehavior(template.selectionBehavior())
-    view.setSelectionMode(template.selectionMode())
-    view.setEditTriggers(template.editTriggers())
+    adopt_table_setup(view, model)
     view.setAlternatingRowColors(True)
     view.setShowGrid(False)
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
     view.horizontalHeader().setStretchLastSection(True)
-    template.deleteLater()
 
 
 class _FitLayout(QVBoxLayout):
@@ -327,7 +310,7 @@ class CountsPage(QWidget):
             foreground=count_colour,
             parent=self,
         )
-        self.counts_table = _Table()
+        self.counts_table = EnterTable()
         _configure(self.counts_table, self.counts_model)
         self.counts_table.setObjectName("counts_table")
         set_column_widths(

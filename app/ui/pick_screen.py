@@ -27,10 +27,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSettings, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -43,29 +42,37 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.i18n import _, ngettext
 from app.models.orders import OrderStatus, ShortReason
-from app.services import orders, picking, scanning, shipping
-from app.services.errors import FieldErrors, HyllaError, ValidationError
+from app.services import orders, picking, shipping
+from app.services.errors import HyllaError
 from app.services.orders import OrderRow
 from app.services.picking import PickLineView, PickOutcome, PickStatus, PickView
-from app.services.scanning import ScanResult
 from app.services.shipping import ShipmentPosted
 from app.services.users import UserRef
 from app.ui import feedback
+from app.ui.field_errors import show_field_errors
 from app.ui.formatting import fmt_count, fmt_date, fmt_qty, fmt_qty_edit
-from app.ui.link_barcode_dialog import can_link
 from app.ui.purchase_orders_page import choose_pdf_path, open_pdf, suggested_pdf_path, write_pdf
 from app.ui.receipt_dialogs import ConfirmDialog
 from app.ui.runner import Runner
 from app.ui.scan_feedback import Tone
+from app.ui.scan_screen import (
+    EnterTable,
+    ScanScreen,
+    adopt_table_setup,
+    bin_box,
+    highlight_current,
+    message_label,
+    scaled_font,
+    set_style,
+)
 from app.ui.table_model import CachedRowsModel, Column, RowTableModel
-from app.ui.widgets import error_label, make_table_view, mark_error, set_column_widths
+from app.ui.widgets import error_label, make_table_view, set_column_widths
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -82,27 +89,8 @@ EXPIRED_BG = QColor("#ffcdd2")
 DARK_TEXT = QColor("#111111")
 WAITING_TEXT = QColor("#4a555c")
 
-TONE_STYLE = {
-    Tone.SUCCESS: "background: #e8f5e9; color: #1b5e20; border-left: 10px solid #1b5e20;",
-    Tone.PROBLEM: "background: #ffebee; color: #b71c1c; border-left: 10px solid #b71c1c;",
-    Tone.WARNING: "background: #fff3cd; color: #5d4000; border-left: 10px solid #ffb300;",
-    Tone.INFO: "background: #eceff1; color: #263238; border-left: 10px solid #263238;",
-}
 PICKABLE = (OrderStatus.CONFIRMED, OrderStatus.PICKING, OrderStatus.PARTLY_SHIPPED)
 _BINS_SHOWN = 3
-
-
-def _font(base: QFont, point_size: float, bold: bool = False) -> QFont:
-    font = QFont(base)
-    font.setPointSizeF(point_size)
-    font.setBold(bold)
-    return font
-
-
-def _set_style(widget: QWidget, sheet: str) -> None:
-    # Re-applying an unchanged style sheet still re-polishes every child: skip it.
-    if widget.styleSheet() != sheet:
-        widget.setStyleSheet(sheet)
 
 
 def _qty_unit(value: Decimal, unit: str) -> str:
@@ -307,18 +295,6 @@ def pickable_columns() -> list[Column[OrderRow]]:
     ]
 
 
-class _Table(QTableView):
-    """A list whose Enter key does the panel's main action."""
-
-    activated_by_key = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
-            self.activated_by_key.emit()
-            return
-        super().keyPressEvent(event)
-
-
 # --- the short pick dialog ------------------------------------------------------------------
 
 
@@ -351,7 +327,7 @@ class ShortPickDialog(QDialog):
             ).format(sku=line.sku, name=line.name, left=fmt_qty(line.remaining), unit=line.unit)
         )
         question.setWordWrap(True)
-        question.setFont(_font(self.font(), HEADING_POINT_SIZE, bold=True))
+        question.setFont(scaled_font(self.font(), HEADING_POINT_SIZE, bold=True))
         self.qty_edit = QLineEdit(fmt_qty_edit(line.remaining))
         self.qty_edit.setObjectName("short_quantity")
         self.reason_combo = QComboBox()
@@ -367,7 +343,7 @@ class ShortPickDialog(QDialog):
         self.note_error = error_label()
         self.other_error = error_label()
         for widget in (self.qty_edit, self.reason_combo, self.note_edit):
-            widget.setFont(_font(self.font(), HEADING_POINT_SIZE))
+            widget.setFont(scaled_font(self.font(), HEADING_POINT_SIZE))
         form = QFormLayout()
         form.addRow(_("Missing &quantity:"), self.qty_edit)
         form.addRow("", self.qty_error)
@@ -422,48 +398,23 @@ class ShortPickDialog(QDialog):
             "reason": (self.reason_combo, self.reason_error),
             "note": (self.note_edit, self.note_error),
         }
-        if isinstance(error, FieldErrors):
-            errors = dict(error.errors)
-        elif isinstance(error, ValidationError) and error.field:
-            errors = {error.field: error.message}
-        else:
-            errors = {"": error.message}
-        first: QWidget | None = None
-        for key, (widget, label) in fields.items():
-            message = errors.pop(key, "")
-            label.setText(message)
-            label.setVisible(bool(message))
-            mark_error(widget, bool(message))
-            if message and first is None:
-                first = widget
-        rest = "\n".join(errors.values())
-        self.other_error.setText(rest)
-        self.other_error.setVisible(bool(rest))
-        if first is not None:
-            first.setFocus()
+        show_field_errors(error, fields, self.other_error)
 
 
 # --- the page --------------------------------------------------------------------------------
 
 
-class PickScreen(QWidget):
-    """Pick an order by scanning, report short picks, ship, save the delivery note."""
+class PickScreen(ScanScreen):
+    """Pick an order by scanning, report short picks, ship, save the delivery note.
 
-    status_message = Signal(str)
-    #: Scan feedback for the window's banner and sound: (Tone, title, detail, since).
-    feedback = Signal(object, str, str, object)
+    Its ``scan_done`` carries a PickOutcome: a scan, typed quantity, short pick or undo."""
+
     #: Stock and orders changed (a shipment was posted): other pages are stale.
     data_changed = Signal()
-    #: An unknown code that could be linked to an item (a ScanResult).
-    link_requested = Signal(object)
-    #: A dialog opened (for tests).
-    dialog_opened = Signal(object)
     #: The start panel's list was loaded.
     start_loaded = Signal()
     #: The pick on screen was shown anew (a PickView).
     pick_shown = Signal(object)
-    #: A scan, typed quantity, short pick or undo came back (a PickOutcome).
-    scan_done = Signal(object)
     #: A shipment was posted (a ShipmentPosted).
     shipped = Signal(object)
     #: The delivery note was saved (its path).
@@ -478,8 +429,7 @@ class PickScreen(QWidget):
         parent: QWidget | None = None,
         settings: QSettings | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._runner = runner
+        super().__init__(runner, parent)
         self._user = user
         self._settings = settings if settings is not None else QSettings()
         self.view: PickView | None = None
@@ -512,30 +462,25 @@ class PickScreen(QWidget):
         self.prompt_label = QLabel(_("Scan the order number on the pick list to start picking."))
         self.prompt_label.setObjectName("picking_prompt")
         self.prompt_label.setWordWrap(True)
-        self.prompt_label.setFont(_font(self.font(), PROMPT_POINT_SIZE, bold=True))
+        self.prompt_label.setFont(scaled_font(self.font(), PROMPT_POINT_SIZE, bold=True))
         hint = QLabel(_("Or pick the order below and press Enter."))
         hint.setProperty("role", "muted")
         self.start_error = error_label()
-        self.start_error.setFont(_font(self.font(), HEADING_POINT_SIZE))
+        self.start_error.setFont(scaled_font(self.font(), HEADING_POINT_SIZE))
         self.orders_model: RowTableModel[OrderRow] = RowTableModel(
             pickable_columns(),
             lambda r: f"{r.number}\n{r.customer_code}\n{r.customer_name}",
             parent=self,
         )
-        self.orders_table = _Table()
-        template = make_table_view(self.orders_model)
-        self.orders_table.setModel(self.orders_model)
-        self.orders_table.setSelectionBehavior(template.selectionBehavior())
-        self.orders_table.setSelectionMode(template.selectionMode())
-        self.orders_table.setEditTriggers(template.editTriggers())
-        template.deleteLater()
+        self.orders_table = EnterTable(plain_enter_only=True)
+        adopt_table_setup(self.orders_table, self.orders_model)
         self.orders_table.setObjectName("pickable_orders")
         self.orders_table.setAlternatingRowColors(True)
         self.orders_table.setShowGrid(False)
         self.orders_table.verticalHeader().setVisible(False)
         self.orders_table.setSortingEnabled(True)
         self.orders_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.orders_table.setFont(_font(self.font(), TABLE_POINT_SIZE - 1))
+        self.orders_table.setFont(scaled_font(self.font(), TABLE_POINT_SIZE - 1))
         self.orders_table.verticalHeader().setDefaultSectionSize(
             self.orders_table.fontMetrics().height() + 12
         )
@@ -580,51 +525,29 @@ class PickScreen(QWidget):
         panel = QWidget()
         self.title_label = QLabel()
         self.title_label.setObjectName("pick_title")
-        self.title_label.setFont(_font(self.font(), HEADING_POINT_SIZE, bold=True))
+        self.title_label.setFont(scaled_font(self.font(), HEADING_POINT_SIZE, bold=True))
         self.title_label.setWordWrap(True)
         self.progress_label = QLabel()
         self.progress_label.setObjectName("pick_progress")
-        self.progress_label.setFont(_font(self.font(), HEADING_POINT_SIZE))
+        self.progress_label.setFont(scaled_font(self.font(), HEADING_POINT_SIZE))
 
-        self.bin_label = QLabel()
-        self.bin_label.setObjectName("pick_bin")
-        self.bin_label.setFont(_font(self.font(), BIN_POINT_SIZE, bold=True))
-        self.bin_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.bin_hint = QLabel()
-        self.bin_hint.setObjectName("pick_bin_hint")
-        self.bin_hint.setFont(_font(self.font(), HEADING_POINT_SIZE))
-        self.bin_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.bin_frame = QFrame()
-        self.bin_frame.setObjectName("pick_bin_frame")
-        bin_column = QVBoxLayout(self.bin_frame)
-        bin_column.setContentsMargins(12, 4, 12, 4)
-        bin_column.setSpacing(0)
-        bin_column.addWidget(self.bin_label)
-        bin_column.addWidget(self.bin_hint)
-
-        self.message_label = QLabel()
-        self.message_label.setObjectName("pick_message")
-        self.message_label.setWordWrap(True)
-        self.message_label.setFont(_font(self.font(), MESSAGE_POINT_SIZE, bold=True))
-        self.message_label.setMinimumHeight(56)
-        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.bin_frame, self.bin_label, self.bin_hint = bin_box(
+            "pick_bin", self.font(), BIN_POINT_SIZE, HEADING_POINT_SIZE, margin=4
+        )
+        self.message_label = message_label("pick_message", self.font(), MESSAGE_POINT_SIZE, 56)
 
         self.lines_model = PickLinesModel(self)
         self.lines_table = make_table_view(self.lines_model)
         self.lines_table.setObjectName("pick_lines")
-        self.lines_table.setFont(_font(self.font(), TABLE_POINT_SIZE))
+        self.lines_table.setFont(scaled_font(self.font(), TABLE_POINT_SIZE))
         self.lines_table.verticalHeader().setDefaultSectionSize(
             self.lines_table.fontMetrics().height() + 16
         )
         self.lines_table.horizontalHeader().setFont(
-            _font(self.font(), TABLE_POINT_SIZE - 2, bold=True)
+            scaled_font(self.font(), TABLE_POINT_SIZE - 2, bold=True)
         )
         # The selected line keeps dark text on the current line's yellow, also unfocused.
-        palette = self.lines_table.palette()
-        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
-            palette.setColor(group, QPalette.ColorRole.Highlight, HERE_BG)
-            palette.setColor(group, QPalette.ColorRole.HighlightedText, DARK_TEXT)
-        self.lines_table.setPalette(palette)
+        highlight_current(self.lines_table, HERE_BG, DARK_TEXT)
         model = self.lines_model
         set_column_widths(
             self.lines_table,
@@ -644,7 +567,7 @@ class PickScreen(QWidget):
         self.qty_edit.setObjectName("pick_quantity")
         self.qty_edit.setPlaceholderText(_("Quantity"))
         self.qty_edit.setMaximumWidth(150)
-        self.qty_edit.setFont(_font(self.font(), TABLE_POINT_SIZE + 2, bold=True))
+        self.qty_edit.setFont(scaled_font(self.font(), TABLE_POINT_SIZE + 2, bold=True))
         self.qty_edit.setToolTip(
             _("Type how many you took of the selected line from the bin, then Enter")
         )
@@ -652,7 +575,7 @@ class PickScreen(QWidget):
         self.qty_item_label.setObjectName("pick_quantity_item")
         self.qty_item_label.setWordWrap(True)
         self.qty_error = error_label()
-        self.qty_error.setFont(_font(self.font(), TABLE_POINT_SIZE))
+        self.qty_error.setFont(scaled_font(self.font(), TABLE_POINT_SIZE))
 
         self.undo_button = QPushButton(_("Undo last"))
         self.undo_button.setObjectName("pick_undo")
@@ -676,10 +599,10 @@ class PickScreen(QWidget):
         self.next_button.setObjectName("pick_next")
         self.next_button.setToolTip(_("Back to the orders to pick; or scan the next pick list"))
         for button in (self.undo_button, self.short_button, self.ship_button):
-            button.setFont(_font(self.font(), TABLE_POINT_SIZE, bold=True))
+            button.setFont(scaled_font(self.font(), TABLE_POINT_SIZE, bold=True))
             button.setMinimumHeight(44)
         for button in (self.note_button, self.next_button):
-            button.setFont(_font(self.font(), TABLE_POINT_SIZE, bold=True))
+            button.setFont(scaled_font(self.font(), TABLE_POINT_SIZE, bold=True))
             button.setMinimumHeight(44)
         for button in (self.leave_button, self.pick_list_button):
             button.setMinimumHeight(36)
@@ -692,7 +615,7 @@ class PickScreen(QWidget):
         qty_row.setContentsMargins(0, 0, 0, 0)
         qty_title = QLabel(_("Picked &quantity:"))
         qty_title.setBuddy(self.qty_edit)
-        qty_title.setFont(_font(self.font(), TABLE_POINT_SIZE))
+        qty_title.setFont(scaled_font(self.font(), TABLE_POINT_SIZE))
         qty_row.addWidget(qty_title)
         qty_row.addWidget(self.qty_edit)
         qty_row.addWidget(self.qty_item_label, 1)
@@ -736,14 +659,14 @@ class PickScreen(QWidget):
     def activate(self) -> None:
         """Shown: reload the pick on screen, or the list of orders to pick."""
         if self.stack.currentIndex() == self.PICK and self.view is not None:
-            self._reload()
+            self.reload()
         elif self._start_stale:
             self.load_start()
 
     def refresh(self) -> None:
         """Reload what is on screen (F5)."""
         if self.stack.currentIndex() == self.PICK and self.view is not None:
-            self._reload()
+            self.reload()
         else:
             self.load_start()
 
@@ -877,11 +800,6 @@ class PickScreen(QWidget):
             owner=self,
         )
 
-    def handle_scan(self, result: ScanResult) -> bool:
-        """A scan the window resolved (after linking an unknown code): pick it."""
-        self.handle_raw_scan(result.raw)
-        return True
-
     def show_outcome(self, outcome: PickOutcome, since: float | None = None, raw: str = "") -> None:
         """Show what a scan (or typed quantity, short pick, undo) did."""
         status = outcome.status
@@ -918,22 +836,8 @@ class PickScreen(QWidget):
             left=fmt_qty(line.remaining),
         )
 
-    def _offer_link(self, raw: str) -> None:
-        # Only an unknown code pays for resolving it a second time, to offer linking.
-        def resolved(result: ScanResult) -> None:
-            if can_link(result):
-                self.link_requested.emit(result)
-
-        if raw:
-            self._runner.run(scanning.resolve_scan, raw, on_done=resolved, owner=self)
-
-    def _action_failed(self, error: HyllaError, since: float | None) -> None:
-        self._say(Tone.PROBLEM, error.message, "", since)
-        self.message_label.setText(error.message)
-        self._set_message_tone(Tone.PROBLEM)
-        self._reload()
-
-    def _reload(self) -> None:
+    def reload(self) -> None:
+        """Read the pick on screen again (it may have changed at another workstation)."""
         if self.view is None:
             return
 
@@ -961,37 +865,11 @@ class PickScreen(QWidget):
         if not text.strip():
             self._qty_problem(_("Type how many you took, then press Enter."))
             return
+        self._send_quantity(picking.pick_quantity, self._user.id, view.order_id, line.line_id, text)
 
-        def done(outcome: PickOutcome) -> None:
-            self._qty_problem("")
-            if outcome.saved:
-                self.qty_edit.clear()
-            self.show_outcome(outcome)
-
-        def failed(error: HyllaError) -> None:
-            if isinstance(error, (ValidationError, FieldErrors)):
-                self._qty_problem(error.message)
-            else:
-                self._action_failed(error, None)
-
-        self._runner.run(
-            picking.pick_quantity,
-            self._user.id,
-            view.order_id,
-            line.line_id,
-            text,
-            on_done=done,
-            on_error=failed,
-            owner=self,
-        )
-
-    def _qty_problem(self, message: str) -> None:
-        self.qty_error.setText(message)
-        self.qty_error.setVisible(bool(message))
-        mark_error(self.qty_edit, bool(message))
-        if message:
-            self.qty_edit.setFocus()
-            self.qty_edit.selectAll()
+    def _clears_quantity(self, outcome: PickOutcome) -> bool:
+        # A refused quantity stays in the field, to be corrected.
+        return outcome.saved
 
     def short_pick(self) -> ShortPickDialog | None:
         """Report that the selected line cannot be picked in full, and why (Alt+S)."""
@@ -1159,17 +1037,6 @@ class PickScreen(QWidget):
         )
 
     # --- showing ---------------------------------------------------------------------------
-    def _say(self, tone: Tone, title: str, detail: str, since: float | None) -> None:
-        self.feedback.emit(tone, title, detail, since)
-
-    def _set_message_tone(self, tone: Tone | None) -> None:
-        _set_style(
-            self.message_label,
-            "QLabel#pick_message { "
-            + TONE_STYLE.get(tone or Tone.INFO, TONE_STYLE[Tone.INFO])
-            + " padding: 6px 12px; }",
-        )
-
     def _show_view(self, view: PickView, message: str, tone: Tone | None) -> None:
         self.view = view
         done = self.shipped_result is not None
@@ -1202,7 +1069,7 @@ class PickScreen(QWidget):
                 if here
                 else _("Nothing of this order here: scan the next bin")
             )
-            _set_style(
+            set_style(
                 self.bin_frame,
                 "QFrame#pick_bin_frame { background: #ffeb3b; border: 4px solid #111;"
                 " border-radius: 6px; } QLabel { color: #111; background: transparent; }",
@@ -1214,7 +1081,7 @@ class PickScreen(QWidget):
                 if done
                 else _("Then scan the goods you take from it")
             )
-            _set_style(
+            set_style(
                 self.bin_frame,
                 "QFrame#pick_bin_frame { background: #eceff1; border: 2px solid #90a4ae;"
                 " border-radius: 6px; } QLabel { color: #263238; background: transparent; }",
@@ -1253,18 +1120,7 @@ class PickScreen(QWidget):
             )
         )
 
-    def _open_dialog(self, dialog: QDialog) -> None:
-        # Back to the window afterwards, so the next scan and key find the screen.
-        dialog.finished.connect(lambda _result: QTimer.singleShot(0, self._refocus))
-        dialog.open()
-        dialog.raise_()
-        dialog.activateWindow()
-        self.dialog_opened.emit(dialog)
-
-    def _refocus(self) -> None:
-        if not self.isVisible() or QApplication.activeModalWidget() is not None:
-            return
-        self.window().activateWindow()
+    def _focus_after_dialog(self) -> None:
         if self.stack.currentIndex() == self.PICK:
             (self.note_button if self.shipped_result is not None else self.lines_table).setFocus()
 

@@ -11,6 +11,7 @@ never ``exec()``, so the window keeps painting and tests never sit behind them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
@@ -32,6 +33,7 @@ from app.services.receiving import ScanOutcome
 from app.services.users import UserRef
 from app.ui.formatting import fmt_qty
 from app.ui.runner import Runner
+from app.ui.scan_screen import scaled_font
 from app.ui.widgets import error_label, mark_error
 
 # Text a worker reads from a step away.
@@ -39,11 +41,33 @@ QUESTION_POINT_SIZE = 16.0
 FIELD_POINT_SIZE = 15.0
 
 
-def _scaled(font: QFont, point_size: float, bold: bool = False) -> QFont:
-    scaled = QFont(font)
-    scaled.setPointSizeF(point_size)
-    scaled.setBold(bold)
-    return scaled
+def answer_buttons(
+    dialog: QDialog,
+    ok_text: str,
+    ok_name: str,
+    cancel_text: str,
+    cancel_tip: str,
+    font: QFont,
+    on_ok: Callable[[], None],
+) -> tuple[QPushButton, QPushButton, QDialogButtonBox]:
+    """The answer buttons of a dialog that sends something: ``ok_text`` on Enter runs
+    ``on_ok``, ``cancel_text`` on Esc closes ``dialog`` (``cancel_tip`` says what that
+    means). Returns the OK and cancel buttons and the box holding them."""
+    ok = QPushButton(ok_text)
+    ok.setObjectName(ok_name)
+    ok.setDefault(True)
+    ok.setToolTip(_("Enter"))
+    cancel = QPushButton(cancel_text)
+    cancel.setToolTip(cancel_tip)
+    for button in (ok, cancel):
+        button.setFont(font)
+        button.setMinimumHeight(40)
+    box = QDialogButtonBox()
+    box.addButton(ok, QDialogButtonBox.ButtonRole.AcceptRole)
+    box.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
+    ok.clicked.connect(on_ok)
+    cancel.clicked.connect(dialog.reject)
+    return ok, cancel, box
 
 
 class ConfirmDialog(QDialog):
@@ -68,11 +92,11 @@ class ConfirmDialog(QDialog):
         self.question_label = QLabel(question)
         self.question_label.setObjectName("confirm_question")
         self.question_label.setWordWrap(True)
-        self.question_label.setFont(_scaled(self.font(), QUESTION_POINT_SIZE, bold=True))
+        self.question_label.setFont(scaled_font(self.font(), QUESTION_POINT_SIZE, bold=True))
         self.detail_label = QLabel(detail)
         self.detail_label.setObjectName("confirm_detail")
         self.detail_label.setWordWrap(True)
-        self.detail_label.setFont(_scaled(self.font(), FIELD_POINT_SIZE - 2))
+        self.detail_label.setFont(scaled_font(self.font(), FIELD_POINT_SIZE - 2))
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail_label.setVisible(bool(detail))
         self.yes_button = QPushButton(yes_text)
@@ -80,7 +104,7 @@ class ConfirmDialog(QDialog):
         self.no_button = QPushButton(no_text)
         self.no_button.setObjectName("confirm_no")
         for button in (self.yes_button, self.no_button):
-            button.setFont(_scaled(self.font(), FIELD_POINT_SIZE, bold=True))
+            button.setFont(scaled_font(self.font(), FIELD_POINT_SIZE, bold=True))
             button.setMinimumHeight(44)
             button.setAutoDefault(False)
         default = self.yes_button if default_yes else self.no_button
@@ -149,7 +173,7 @@ class LotDialog(QDialog):
         else:
             self.setWindowTitle(_("Expiry date"))
 
-        big = _scaled(self.font(), FIELD_POINT_SIZE)
+        big = scaled_font(self.font(), FIELD_POINT_SIZE)
         self.item_label = QLabel(
             _("{qty} × {name} ({sku})").format(
                 qty=fmt_qty(outcome.quantity), name=outcome.name, sku=outcome.sku
@@ -157,7 +181,7 @@ class LotDialog(QDialog):
         )
         self.item_label.setObjectName("lot_item")
         self.item_label.setWordWrap(True)
-        self.item_label.setFont(_scaled(self.font(), QUESTION_POINT_SIZE, bold=True))
+        self.item_label.setFont(scaled_font(self.font(), QUESTION_POINT_SIZE, bold=True))
         self.lot_edit = QLineEdit(outcome.lot or "")
         self.lot_edit.setObjectName("lot_edit")
         self.lot_edit.setMaxLength(64)
@@ -184,20 +208,15 @@ class LotDialog(QDialog):
             expiry_title.setFont(big)
             form.addRow(expiry_title, self.expiry_edit)
             form.addRow("", self.expiry_error)
-        self.ok_button = QPushButton(_("Receive"))
-        self.ok_button.setObjectName("lot_ok")
-        self.ok_button.setDefault(True)
-        self.ok_button.setToolTip(_("Enter"))
-        self.cancel_button = QPushButton(_("Do not receive"))
-        self.cancel_button.setToolTip(_("Esc: nothing of this scan is saved"))
-        for button in (self.ok_button, self.cancel_button):
-            button.setFont(big)
-            button.setMinimumHeight(40)
-        buttons = QDialogButtonBox()
-        buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
-        self.ok_button.clicked.connect(self.submit)
-        self.cancel_button.clicked.connect(self.reject)
+        self.ok_button, self.cancel_button, buttons = answer_buttons(
+            self,
+            _("Receive"),
+            "lot_ok",
+            _("Do not receive"),
+            _("Esc: nothing of this scan is saved"),
+            big,
+            self.submit,
+        )
         column = QVBoxLayout(self)
         column.setSpacing(10)
         column.addWidget(self.item_label)

@@ -33,14 +33,11 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSettings,
     Qt,
-    QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
-    QDialog,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -57,8 +54,8 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, ngettext
 from app.models.purchasing import PurchaseOrderStatus, ReceiptStatus
-from app.services import purchase_orders, receiving, scanning, suppliers
-from app.services.errors import FieldErrors, HyllaError, ValidationError
+from app.services import purchase_orders, receiving, suppliers
+from app.services.errors import HyllaError, ValidationError
 from app.services.labels import LabelKind
 from app.services.purchase_orders import PurchaseOrderRow
 from app.services.receiving import (
@@ -69,13 +66,11 @@ from app.services.receiving import (
     ScanOutcome,
     ScanStatus,
 )
-from app.services.scanning import ScanResult
 from app.services.suppliers import SupplierRow
 from app.services.users import UserRef
 from app.ui import feedback
 from app.ui.formatting import fmt_count, fmt_date, fmt_datetime, fmt_money, fmt_qty
 from app.ui.labels_dialog import LabelsDialog
-from app.ui.link_barcode_dialog import can_link
 from app.ui.purchase_orders_page import (
     choose_pdf_path,
     open_pdf,
@@ -85,9 +80,18 @@ from app.ui.purchase_orders_page import (
 from app.ui.receipt_dialogs import ConfirmDialog, LotDialog
 from app.ui.runner import Runner
 from app.ui.scan_feedback import Tone
+from app.ui.scan_screen import (
+    EnterTable,
+    ScanScreen,
+    adopt_table_setup,
+    highlight_current,
+    message_label,
+    scaled_font,
+    set_style,
+)
 from app.ui.scanner import catch_typed_codes
 from app.ui.table_model import CachedRowsModel, Column, RowTableModel
-from app.ui.widgets import error_label, make_table_view, mark_error, set_column_widths
+from app.ui.widgets import error_label, make_table_view, set_column_widths
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -108,22 +112,9 @@ CURRENT_BG = QColor("#fff59d")
 DARK_TEXT = QColor("#111111")
 WAITING_TEXT = QColor("#5f6b73")
 
-_TONE_STYLE = {
-    Tone.SUCCESS: "background: #e8f5e9; color: #1b5e20; border-left: 8px solid #1b5e20;",
-    Tone.PROBLEM: "background: #ffebee; color: #b71c1c; border-left: 8px solid #b71c1c;",
-    Tone.WARNING: "background: #fff3cd; color: #5d4000; border-left: 8px solid #ffb300;",
-    Tone.INFO: "background: #eceff1; color: #263238; border-left: 8px solid #263238;",
-}
 # Statuses whose question the worker must answer before anything is saved: they sound
 # like a problem, so a worker looking at the shelf turns to the screen.
 _ASKING = frozenset({ScanStatus.NOT_ON_ORDER, ScanStatus.OVER_TOLERANCE})
-
-
-def _font(base: QFont, point_size: float, bold: bool = False) -> QFont:
-    font = QFont(base)
-    font.setPointSizeF(point_size)
-    font.setBold(bold)
-    return font
 
 
 def _qty_unit(value: Decimal | None, unit: str) -> str:
@@ -350,37 +341,23 @@ def _search(*parts: str) -> str:
     return "\n".join(parts)
 
 
-class _Table(QTableView):
-    """A list table whose Enter key does the panel's main action."""
-
-    activated_by_key = Signal()
-
-    def keyPressEvent(self, event: Any) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.activated_by_key.emit()
-            return
-        super().keyPressEvent(event)
-
-
 # --- the page ----------------------------------------------------------------------------
 
 
-class ReceivingPage(QWidget):
-    """Receive goods: start, scan, answer, undo, post; then labels and the note."""
+class ReceivingPage(ScanScreen):
+    """Receive goods: start, scan, answer, undo, post; then labels and the note.
 
-    status_message = Signal(str)
-    #: Scan feedback for the window's banner and sound: (Tone, title, detail, since).
-    feedback = Signal(object, str, str, object)
+    Its ``scan_done`` carries a ScanOutcome; ``dialog_opened`` the lot, confirmation or
+    labels dialog."""
+
+    MESSAGE_BORDER = 8
+    # The quantity refused stays as typed, the cursor after it.
+    SELECT_REFUSED_QUANTITY = False
+
     #: Stock and orders changed (a receipt was posted): other pages are stale.
     data_changed = Signal()
-    #: An unknown code that could be linked to an item (a ScanResult).
-    link_requested = Signal(object)
-    #: A dialog opened (for tests): the lot, confirmation or labels dialog.
-    dialog_opened = Signal(object)
     #: The receipt on screen was shown anew (a ReceiptView) after any action.
     receipt_shown = Signal(object)
-    #: A scan (or typed quantity, undo, answer) came back from the service (a ScanOutcome).
-    scan_done = Signal(object)
     #: The start panel's lists were loaded.
     start_loaded = Signal()
     #: A receipt was posted (a ReceiptPosted).
@@ -397,8 +374,7 @@ class ReceivingPage(QWidget):
         parent: QWidget | None = None,
         settings: QSettings | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._runner = runner
+        super().__init__(runner, parent)
         self._user = user
         self._settings = settings if settings is not None else QSettings()
         self.view: ReceiptView | None = None
@@ -436,7 +412,7 @@ class ReceivingPage(QWidget):
         self.prompt_label = QLabel(_("Scan the barcode on the purchase order to start receiving."))
         self.prompt_label.setObjectName("receiving_prompt")
         self.prompt_label.setWordWrap(True)
-        self.prompt_label.setFont(_font(self.font(), PROMPT_POINT_SIZE, bold=True))
+        self.prompt_label.setFont(scaled_font(self.font(), PROMPT_POINT_SIZE, bold=True))
         self.prompt_hint = QLabel(
             _(
                 "Or pick the order below and press Enter. Goods without an order are "
@@ -451,7 +427,7 @@ class ReceivingPage(QWidget):
             lambda r: _search(r.number, r.po_number, r.supplier_name),
             parent=self,
         )
-        self.open_table = _Table()
+        self.open_table = EnterTable()
         self._configure_list(self.open_table, self.open_model)
         self.open_table.setObjectName("open_receipts_table")
         self.continue_button = QPushButton(_("&Continue receipt"))
@@ -470,7 +446,7 @@ class ReceivingPage(QWidget):
             lambda r: _search(r.number, r.supplier_code, r.supplier_name),
             parent=self,
         )
-        self.orders_table = _Table()
+        self.orders_table = EnterTable()
         self._configure_list(self.orders_table, self.orders_model)
         self.orders_table.setObjectName("receivable_orders_table")
         self.orders_filter = QLineEdit()
@@ -528,11 +504,7 @@ class ReceivingPage(QWidget):
         return panel
 
     def _configure_list(self, view: QTableView, model: RowTableModel[Any]) -> None:
-        template = make_table_view(model)
-        view.setModel(model)
-        view.setSelectionBehavior(template.selectionBehavior())
-        view.setSelectionMode(template.selectionMode())
-        view.setEditTriggers(template.editTriggers())
+        adopt_table_setup(view, model)
         view.setAlternatingRowColors(True)
         view.setShowGrid(False)
         view.setWordWrap(False)
@@ -544,21 +516,20 @@ class ReceivingPage(QWidget):
         # The supplier's name takes the room that is left.
         header.setSectionResizeMode(SUPPLIER_COLUMN, QHeaderView.ResizeMode.Stretch)
         view.setSortingEnabled(True)
-        template.deleteLater()
 
     def _build_receipt(self) -> QWidget:
         panel = QWidget()
         self.title_label = QLabel()
         self.title_label.setObjectName("receipt_title")
-        self.title_label.setFont(_font(self.font(), HEADING_POINT_SIZE, bold=True))
+        self.title_label.setFont(scaled_font(self.font(), HEADING_POINT_SIZE, bold=True))
         self.title_label.setWordWrap(True)
         self.count_label = QLabel()
         self.count_label.setObjectName("receipt_count")
-        self.count_label.setFont(_font(self.font(), HEADING_POINT_SIZE))
+        self.count_label.setFont(scaled_font(self.font(), HEADING_POINT_SIZE))
 
         self.bin_label = QLabel()
         self.bin_label.setObjectName("receipt_bin")
-        self.bin_label.setFont(_font(self.font(), BIN_POINT_SIZE, bold=True))
+        self.bin_label.setFont(scaled_font(self.font(), BIN_POINT_SIZE, bold=True))
         self.bin_label.setToolTip(
             _("Scan a bin label to put the next goods there; Usual bins goes back.")
         )
@@ -574,33 +545,24 @@ class ReceivingPage(QWidget):
         bin_row.addWidget(self.bin_label, 1)
         bin_row.addWidget(self.usual_bins_button)
 
-        self.message_label = QLabel()
-        self.message_label.setObjectName("receipt_message")
-        self.message_label.setWordWrap(True)
-        self.message_label.setFont(_font(self.font(), MESSAGE_POINT_SIZE, bold=True))
-        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message_label.setMinimumHeight(56)
+        self.message_label = message_label("receipt_message", self.font(), MESSAGE_POINT_SIZE, 56)
         self.current_label = QLabel()
         self.current_label.setObjectName("receipt_current")
         self.current_label.setWordWrap(True)
-        self.current_label.setFont(_font(self.font(), CURRENT_POINT_SIZE))
+        self.current_label.setFont(scaled_font(self.font(), CURRENT_POINT_SIZE))
 
         self.lines_model = ReceiptLinesModel(self)
         self.lines_table = make_table_view(self.lines_model)
         self.lines_table.setObjectName("receipt_lines")
         # A scan the scanner filter took for typing arrives here whole, not lost.
         self.typed_codes = catch_typed_codes(self.lines_table)
-        self.lines_table.setFont(_font(self.font(), TABLE_POINT_SIZE))
+        self.lines_table.setFont(scaled_font(self.font(), TABLE_POINT_SIZE))
         self.lines_table.verticalHeader().setDefaultSectionSize(
             self.lines_table.fontMetrics().height() + 14
         )
         # The selected line is the current one (the last scanned): drawn in the current
         # line's yellow with dark text, never the platform's blue, also without focus.
-        palette = self.lines_table.palette()
-        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
-            palette.setColor(group, QPalette.ColorRole.Highlight, CURRENT_BG)
-            palette.setColor(group, QPalette.ColorRole.HighlightedText, DARK_TEXT)
-        self.lines_table.setPalette(palette)
+        highlight_current(self.lines_table, CURRENT_BG, DARK_TEXT)
         model = self.lines_model
         set_column_widths(
             self.lines_table,
@@ -622,7 +584,7 @@ class ReceivingPage(QWidget):
         self.qty_edit.setObjectName("receipt_quantity")
         self.qty_edit.setPlaceholderText(_("Quantity"))
         self.qty_edit.setMaximumWidth(140)
-        self.qty_edit.setFont(_font(self.font(), TABLE_POINT_SIZE))
+        self.qty_edit.setFont(scaled_font(self.font(), TABLE_POINT_SIZE))
         self.qty_edit.setToolTip(
             _("Type a quantity of the selected line's item and press Enter (for torn labels)")
         )
@@ -641,7 +603,7 @@ class ReceivingPage(QWidget):
         self.post_button.setToolTip(
             _("Put everything received on the shelves and update the order (Ctrl+Enter)")
         )
-        self.post_button.setFont(_font(self.font(), TABLE_POINT_SIZE, bold=True))
+        self.post_button.setFont(scaled_font(self.font(), TABLE_POINT_SIZE, bold=True))
         self.leave_button = QPushButton(_("&Leave for now"))
         self.leave_button.setObjectName("receipt_leave")
         self.leave_button.setToolTip(
@@ -717,7 +679,7 @@ class ReceivingPage(QWidget):
     def activate(self) -> None:
         """The page was shown: reopen the receipt in progress, or load the start lists."""
         if self.view is not None and self.view.is_open:
-            self._reload_receipt()
+            self.reload()
             return
         if self._first_activation or self._start_stale or self.view is None:
             self.load_start()
@@ -725,7 +687,7 @@ class ReceivingPage(QWidget):
     def refresh(self) -> None:
         """Reload what is on screen (F5)."""
         if self.view is not None and self.view.is_open:
-            self._reload_receipt()
+            self.reload()
         else:
             self.load_start()
 
@@ -946,11 +908,6 @@ class ReceivingPage(QWidget):
             owner=self,
         )
 
-    def handle_scan(self, result: ScanResult) -> bool:
-        """A scan the window resolved (after linking an unknown code): count it in."""
-        self.handle_raw_scan(result.raw)
-        return True
-
     def _start_scan_failed(self, error: HyllaError, since: float) -> None:
         self._say(
             Tone.PROBLEM,
@@ -1074,20 +1031,7 @@ class ReceivingPage(QWidget):
         self._open_dialog(dialog)
         return dialog
 
-    def _open_dialog(self, dialog: QDialog) -> None:
-        # Back to the main window afterwards, so the next scan finds the page.
-        dialog.finished.connect(lambda _result: QTimer.singleShot(0, self._refocus))
-        dialog.open()
-        # The keyboard goes to the question at once (also where no window manager
-        # hands it over, as on a kiosk workstation): Enter and Esc answer it.
-        dialog.raise_()
-        dialog.activateWindow()
-        self.dialog_opened.emit(dialog)
-
-    def _refocus(self) -> None:
-        if not self.isVisible() or QApplication.activeModalWidget() is not None:
-            return
-        self.window().activateWindow()
+    def _focus_after_dialog(self) -> None:
         if self.stack.currentIndex() == self.RECEIPT and self.view is not None:
             # An open receipt takes scans at its table; a posted one offers its note.
             (self.lines_table if self.view.is_open else self.note_button).setFocus()
@@ -1105,23 +1049,9 @@ class ReceivingPage(QWidget):
             **answer,
         )
 
-    def _offer_link(self, raw: str) -> None:
-        # Rare: only an unknown code pays for resolving it a second time, to offer linking.
-        def resolved(result: ScanResult) -> None:
-            if can_link(result):
-                self.link_requested.emit(result)
-
-        if raw:
-            self._runner.run(scanning.resolve_scan, raw, on_done=resolved, owner=self)
-
-    def _action_failed(self, error: HyllaError, since: float | None) -> None:
-        self._say(Tone.PROBLEM, error.message, "", since)
-        self.message_label.setText(error.message)
-        self._set_message_tone(Tone.PROBLEM)
-        # The receipt may have changed elsewhere (posted, cancelled, its order cancelled).
-        self._reload_receipt()
-
-    def _reload_receipt(self) -> None:
+    def reload(self) -> None:
+        """Read the receipt on screen again: it may have changed elsewhere (posted,
+        cancelled, its order cancelled)."""
         if self.view is None:
             return
         receipt_id = self.view.id
@@ -1137,17 +1067,6 @@ class ReceivingPage(QWidget):
         self._runner.run(receiving.get_receipt, receipt_id, on_done=shown, owner=self)
 
     # --- showing the receipt ---------------------------------------------------------------
-    def _say(self, tone: Tone, title: str, detail: str, since: float | None) -> None:
-        self.feedback.emit(tone, title, detail, since)
-
-    def _set_message_tone(self, tone: Tone | None) -> None:
-        _set_style(
-            self.message_label,
-            "QLabel#receipt_message { "
-            + _TONE_STYLE.get(tone or Tone.INFO, _TONE_STYLE[Tone.INFO])
-            + " padding: 6px 12px; }",
-        )
-
     def _show_view(self, view: ReceiptView, message: str, tone: Tone | None) -> None:
         self.view = view
         po = _("order {po}").format(po=view.po_number) if view.po_number else _("blind, no order")
@@ -1163,14 +1082,14 @@ class ReceivingPage(QWidget):
             self.bin_label.setText(
                 _("Put away in bin {code} (scanned)").format(code=view.current_bin_code)
             )
-            _set_style(
+            set_style(
                 self.bin_frame,
                 "QFrame#receipt_bin_frame { background: #fff3e0; border: 3px solid #e65100;"
                 " border-radius: 6px; } QLabel { color: #bf360c; }",
             )
         else:
             self.bin_label.setText(_("Put away in each item's usual bin"))
-            _set_style(
+            set_style(
                 self.bin_frame,
                 "QFrame#receipt_bin_frame { background: #eceff1; border: 1px solid #90a4ae;"
                 " border-radius: 6px; } QLabel { color: #263238; }",
@@ -1251,35 +1170,7 @@ class ReceivingPage(QWidget):
         if not text.strip():
             self._qty_problem(_("Type how many came, then press Enter."))
             return
-
-        def done(outcome: ScanOutcome) -> None:
-            self._qty_problem("")
-            self.qty_edit.clear()
-            self.show_outcome(outcome)
-
-        def failed(error: HyllaError) -> None:
-            if isinstance(error, (ValidationError, FieldErrors)):
-                self._qty_problem(error.message)
-            else:
-                self._action_failed(error, None)
-
-        self._runner.run(
-            receiving.add_quantity,
-            view.id,
-            line.item_id,
-            text,
-            self._user.id,
-            on_done=done,
-            on_error=failed,
-            owner=self,
-        )
-
-    def _qty_problem(self, message: str) -> None:
-        self.qty_error.setText(message)
-        self.qty_error.setVisible(bool(message))
-        mark_error(self.qty_edit, bool(message))
-        if message:
-            self.qty_edit.setFocus()
+        self._send_quantity(receiving.add_quantity, view.id, line.item_id, text, self._user.id)
 
     def undo_last_scan(self) -> None:
         """Undo the last scan, typed quantity or bin change (Ctrl+Z)."""
@@ -1533,13 +1424,6 @@ def _current_text(line: ReceiptLine, blind: bool) -> str:
     if line.outstanding:
         return text + " · " + _("{qty} to come").format(qty=fmt_qty(line.outstanding))
     return text + " · " + _("complete")
-
-
-def _set_style(widget: QWidget, sheet: str) -> None:
-    # Setting a style sheet re-polishes the widget and its children even when nothing
-    # changed: at a scan a second that is time the banner could use.
-    if widget.styleSheet() != sheet:
-        widget.setStyleSheet(sheet)
 
 
 def _html(text: str) -> str:

@@ -30,11 +30,12 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.models.orders import ReturnDisposition
 from app.services import locations, shipping
-from app.services.errors import FieldErrors, HyllaError, ValidationError
+from app.services.errors import HyllaError, ValidationError
 from app.services.locations import LocationRow
 from app.services.orders import OrderDetail
 from app.services.shipping import ReturnPosted, ShipmentInfo, ShippedLine
 from app.services.users import UserRef
+from app.ui.field_errors import show_field_errors
 from app.ui.formatting import fmt_qty, fmt_qty_edit
 from app.ui.runner import Runner
 from app.ui.table_model import MUTED, Column, RowTableModel
@@ -320,22 +321,4 @@ class ReturnsDialog(QDialog):
         self.other_error.hide()
 
     def _show_errors(self, error: HyllaError) -> None:
-        if isinstance(error, FieldErrors):
-            errors = dict(error.errors)
-        elif isinstance(error, ValidationError) and error.field:
-            errors = {error.field: error.message}
-        else:
-            errors = {"": error.message}
-        first: QWidget | None = None
-        for key, (widget, label) in self._fields().items():
-            message = errors.pop(key, "")
-            label.setText(message)
-            label.setVisible(bool(message))
-            mark_error(widget, bool(message))
-            if message and first is None:
-                first = widget
-        rest = "\n".join(errors.values())
-        self.other_error.setText(rest)
-        self.other_error.setVisible(bool(rest))
-        if first is not None:
-            first.setFocus()
+        show_field_errors(error, self._fields(), self.other_error)

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
@@ -54,7 +54,8 @@ from tests.services.purchasing_setup import (
     gs1,
 )
 from tests.ui.conftest import TIMEOUT_MS
-from tests.ui.test_scanner import Keyboard, focus
+from tests.ui.scan_helpers import focused, scan_for
+from tests.ui.test_scanner import focus
 
 D = Decimal
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -149,29 +150,9 @@ def window(
     made.scanner.uninstall()
 
 
-def scanner_keys(widget: QWidget, code: str) -> None:
-    """Type ``code`` and Enter into ``widget`` 3 ms apart, stamped like a scanner's keys."""
-    keyboard = Keyboard()
-    keyboard.type(widget, code)
-    keyboard.enter(widget)
-
-
-def focused(qtbot: QtBot) -> QWidget:
-    """The widget with the keyboard focus (after a dialog, once the window has it back)."""
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=TIMEOUT_MS)
-    widget = QApplication.focusWidget()
-    assert widget is not None
-    return widget
-
-
 def scan(qtbot: QtBot, screen: CountScreen, code: str) -> CountScanOutcome:
     """Scan ``code`` on the counting screen and wait for the service's answer."""
-    target = focused(qtbot)
-    with qtbot.waitSignal(screen.scan_done, timeout=TIMEOUT_MS) as blocker:
-        scanner_keys(target, code)
-    outcome = blocker.args[0]
-    assert isinstance(outcome, CountScanOutcome)
-    return outcome
+    return scan_for(qtbot, screen, code, CountScanOutcome)
 
 
 def opened(qtbot: QtBot, signal: object, trigger: object) -> QDialog:

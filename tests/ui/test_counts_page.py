@@ -34,16 +34,15 @@ from app.ui.scan_feedback import Tone
 from app.ui.widgets import NameOnlyIconProvider
 from tests.services.purchasing_setup import COFFEE_CARTON, COFFEE_EAN, TEA_EAN
 from tests.ui.conftest import TIMEOUT_MS, Dialogs
+from tests.ui.scan_helpers import focused, scanner_keys
 from tests.ui.test_count_screen import (
     Stocked,
     add_user,
     cell,
-    focused,
     open_counts_window,
     opened,
     press_enter_in,
     scan,
-    scanner_keys,
     start_aisle_count,
     stock_the_shop,
 )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from app.models import PurchaseOrderStatus
@@ -43,7 +43,8 @@ from tests.services.purchasing_setup import (
     sent_order,
 )
 from tests.ui.conftest import TIMEOUT_MS, Dialogs
-from tests.ui.test_scanner import Keyboard, focus
+from tests.ui.scan_helpers import scan_for, scanner_keys
+from tests.ui.test_scanner import focus
 
 D = Decimal
 EXPIRY = dt.date.today() + dt.timedelta(days=8)
@@ -91,29 +92,9 @@ def window(
     made.scanner.uninstall()
 
 
-def scanner_keys(widget: QWidget, code: str) -> None:
-    """Type ``code`` and Enter into ``widget`` 3 ms apart, stamped like a scanner's keys."""
-    keyboard = Keyboard()
-    keyboard.type(widget, code)
-    keyboard.enter(widget)
-
-
-def focused(qtbot: QtBot) -> QWidget:
-    """The widget with the keyboard focus (after a dialog, once the window has it back)."""
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=TIMEOUT_MS)
-    widget = QApplication.focusWidget()
-    assert widget is not None
-    return widget
-
-
 def scan(qtbot: QtBot, page: ReceivingPage, code: str) -> ScanOutcome:
     """Scan ``code`` on a receipt in progress and wait for the service's answer."""
-    target = focused(qtbot)
-    with qtbot.waitSignal(page.scan_done, timeout=TIMEOUT_MS) as blocker:
-        scanner_keys(target, code)
-    outcome = blocker.args[0]
-    assert isinstance(outcome, ScanOutcome)
-    return outcome
+    return scan_for(qtbot, page, code, ScanOutcome)
 
 
 def start_by_scan(qtbot: QtBot, window: MainWindow, number: str) -> ReceiptView:
