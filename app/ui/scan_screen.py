@@ -131,7 +131,8 @@ def adopt_table_setup(view: QTableView, model: QAbstractItemModel) -> None:
 class EnterTable(QTableView):
     """A list table whose Enter key does the panel's main action (``activated_by_key``).
 
-    With ``plain_enter_only`` an Enter pressed with a modifier is left to the table."""
+    With ``plain_enter_only`` an Enter pressed with a modifier is left to the table; the
+    number pad's Enter counts as plain (Qt marks it with the keypad modifier)."""
 
     activated_by_key = Signal()
 
@@ -140,8 +141,9 @@ class EnterTable(QTableView):
         self._plain_enter_only = plain_enter_only
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
-            self._plain_enter_only and event.modifiers()
+            self._plain_enter_only and modifiers
         ):
             self.activated_by_key.emit()
             return
