@@ -292,6 +292,7 @@ def test_report_with_the_known_model_keeps_goals_on_hylla(report: dq.Report) -> 
         "naive min/max",
         "hindsight (s,S)",
         "known model (s,S), p = 50 %",
+        "known model, best split 80 %",
     ]
     # The other rows and the goals are what they are without the reference.
     for before, after in zip(report.policies, with_known.policies[:3], strict=True):
@@ -303,8 +304,39 @@ def test_report_with_the_known_model_keeps_goals_on_hylla(report: dq.Report) -> 
     assert "known model (s,S), p = 50 %" in dq.table(with_known)
     data = json.loads(json.dumps(dq.to_json(with_known, {})))
     assert data["known_model"]["fresh_years_per_item"] == KNOWN_SAMPLES
-    assert [p["name"] for p in data["known_model"]["policies"]] == ["known model (s,S), p = 50 %"]
-    assert data["policies"][-1]["name"] == "known model (s,S), p = 50 %"
+    assert [p["name"] for p in data["known_model"]["policies"]] == [
+        "known model (s,S), p = 50 %",
+        "known model, best split 80 %",
+    ]
+    split = data["known_model"]["policies"][1]
+    assert split["expected_share_of_items_at_target"] == 0.8
+    assert (
+        split["checked_on_other_fresh_years"] >= 0.8 or split["price_of_an_item_at_target"] == 1e7
+    )
+
+
+def test_best_split_buys_items_at_target_where_they_cost_least() -> None:
+    # Two items, two points each: (cost 10, at target in half the years) or more stock
+    # (always at target), which costs item 0 two more and item 1 twenty more.
+    share = np.array([[0.5, 1.0], [0.5, 1.0]])
+    cost = np.array([[10.0, 12.0], [10.0, 30.0]])
+    best, checked, weight = dq._best_split(share, cost, share, 0.75)
+    # Not the same share of years for both (cost 42): item 0's cheap certainty only.
+    assert best.tolist() == [1, 0] and checked == 0.75
+    assert 4.0 <= weight < 40.0
+    # Judged on other years in which item 0's extra stock does not help, item 1 must
+    # be bought too (and item 0's point is still the cheaper at that price).
+    check = np.array([[0.5, 0.5], [0.5, 1.0]])
+    best, checked, weight = dq._best_split(share, cost, check, 0.75)
+    assert best.tolist() == [1, 1] and checked == 0.75 and weight >= 40.0
+    # A target no point reaches: the best it can do, at the largest price tried.
+    best, checked, weight = dq._best_split(share, cost, share * 0.5, 0.9)
+    assert best.tolist() == [1, 1] and checked == 0.5 and weight == dq.SPLIT_WEIGHTS[-1]
+
+
+def test_known_model_refuses_a_bad_split(world: dq.World) -> None:
+    with pytest.raises(ValueError, match="share of items"):
+        dq.known_model_s_S(world, 2, split=1.5)
 
 
 def test_main_refuses_too_few_fresh_years(
