@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -36,9 +35,10 @@ from app.services.errors import HyllaError
 from app.services.users import UserRef
 from app.ui import feedback, widgets
 from app.ui.formatting import fmt_count, fmt_datetime
+from app.ui.list_page import filter_field
 from app.ui.runner import Runner
 from app.ui.table_model import Column, RowTableModel
-from app.ui.widgets import icon, make_table_view, set_column_widths
+from app.ui.widgets import make_table_view, set_column_widths
 
 SEARCH_DELAY_MS = 300
 
@@ -119,11 +119,7 @@ class AuditPage(QWidget):
         for edit in (self.from_edit, self.to_edit):
             edit.setCalendarPopup(True)
             edit.setEnabled(False)
-        self.text_edit = QLineEdit()
-        self.text_edit.setObjectName("audit_text")
-        self.text_edit.setPlaceholderText(_("Search the details, e.g. a SKU  (Ctrl+F)"))
-        self.text_edit.setClearButtonEnabled(True)
-        self.text_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.text_edit = filter_field("audit_text", _("Search the details, e.g. a SKU  (Ctrl+F)"))
         self.text_edit.setMaxLength(audit.MAX_TEXT)
         self.count_label = QLabel()
         self.count_label.setObjectName("audit_count")

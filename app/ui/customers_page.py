@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -32,7 +31,7 @@ from app.services import customers
 from app.services.customers import CustomerInput, CustomerRow
 from app.services.errors import FieldErrors, HyllaError, ValidationError
 from app.services.users import UserRef
-from app.ui.formatting import fmt_count
+from app.ui.list_page import RowListPage, count_text, filter_field, muted_label
 from app.ui.runner import Runner
 from app.ui.table_model import MUTED, Column, RowTableModel
 from app.ui.widgets import (
@@ -216,7 +215,7 @@ class CustomerDialog(QDialog):
             first.setFocus()
 
 
-class CustomersPage(QWidget):
+class CustomersPage(RowListPage[CustomerRow], QWidget):
     """Every customer; new and edit."""
 
     status_message = Signal(str)
@@ -242,15 +241,12 @@ class CustomersPage(QWidget):
         self.model: RowTableModel[CustomerRow] = RowTableModel(
             customer_columns(), customer_search_text, foreground=_inactive_muted, parent=self
         )
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("customers_filter")
-        self.filter_edit.setPlaceholderText(_("Filter by code, name, e-mail, phone  (Ctrl+F)"))
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter_edit = filter_field(
+            "customers_filter", _("Filter by code, name, e-mail, phone  (Ctrl+F)")
+        )
         self.inactive_check = QCheckBox(_("Show inactive"))
         self.inactive_check.setObjectName("customers_inactive")
-        self.count_label = QLabel()
-        self.count_label.setProperty("role", "muted")
+        self.count_label = muted_label()
         self.table = make_table_view(self.model)
         self.table.setObjectName("customers_table")
         self.table.setSortingEnabled(True)
@@ -267,9 +263,9 @@ class CustomersPage(QWidget):
             },
             stretch=self.ADDRESS,
         )
-        self.empty_hint = QLabel(_("No customers yet. Press New customer to add one."))
-        self.empty_hint.setProperty("role", "muted")
-        self.empty_hint.hide()
+        self.empty_hint = muted_label(
+            _("No customers yet. Press New customer to add one."), hidden=True
+        )
         self.new_button = QPushButton(icon("add"), _("New c&ustomer…"))
         self.new_button.setObjectName("new_customer")
         self.new_button.setToolTip(_("Add a customer (Alt+U)"))
@@ -310,31 +306,18 @@ class CustomersPage(QWidget):
 
     def refresh(self, select_customer: int | None = None) -> None:
         """Reload the list, keeping filter, sort and (if it can) the selection."""
-        selected = self.selected_row()
-        self._select_after_load = select_customer or (selected.id if selected else None)
-        self._loader.refresh()
+        self._reload(select_customer)
 
     def mark_stale(self) -> None:
         """Something changed elsewhere: reload when next shown."""
         self._loader.mark_stale()
-
-    def focus_filter(self) -> None:
-        """Put the cursor in the filter (Ctrl+F)."""
-        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.filter_edit.selectAll()
 
     # --- the list ------------------------------------------------------------------------
     def _show_rows(self, rows: list[CustomerRow]) -> None:
         self._rows = rows
         self._apply_rows()
         self.empty_hint.setVisible(not rows)
-        wanted = self._select_after_load
-        self._select_after_load = None
-        row = -1 if wanted is None else self.model.find_row(lambda r: r.id == wanted)
-        if row >= 0:
-            self.table.selectRow(row)
-        elif self.model.visible_count() and not self.table.selectionModel().hasSelection():
-            self.table.selectRow(0)
+        self._select_loaded()
         self.customers_loaded.emit(len(rows))
 
     def _apply_rows(self, *_args: object) -> None:
@@ -344,24 +327,13 @@ class CustomersPage(QWidget):
         self.model.set_rows(shown)
         self._update_count()
 
-    def _filter_changed(self, text: str) -> None:
-        self.model.set_filter(text)
-        self._update_count()
-
-    def _update_count(self) -> None:
-        shown, total = self.model.visible_count(), len(self._rows)
-        if shown == total:
-            text = ngettext("{n} customer", "{n} customers", total).format(n=fmt_count(total))
-        else:
-            text = ngettext("{shown} of {n} customer", "{shown} of {n} customers", total).format(
-                shown=fmt_count(shown), n=fmt_count(total)
-            )
-        self.count_label.setText(text)
-
-    def selected_row(self) -> CustomerRow | None:
-        """The customer selected in the list, if any."""
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_at(rows[0].row()) if rows else None
+    def _count_text(self, shown: int, total: int) -> str:
+        return count_text(
+            shown,
+            total,
+            ngettext("{n} customer", "{n} customers", total),
+            ngettext("{shown} of {n} customer", "{shown} of {n} customers", total),
+        )
 
     def _update_buttons(self, *_args: object) -> None:
         self.edit_button.setEnabled(self.selected_row() is not None)

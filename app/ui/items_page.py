@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -26,10 +25,10 @@ from app.services.items import ItemDetail, ItemRow
 from app.services.labels import LabelKind
 from app.services.scanning import ScanResult
 from app.services.users import UserRef
-from app.ui.formatting import fmt_count
 from app.ui.item_editor import ItemEditor
 from app.ui.items_model import ItemTableModel
 from app.ui.labels_dialog import LabelsDialog
+from app.ui.list_page import count_text, filter_field, muted_label
 from app.ui.runner import Runner
 from app.ui.widgets import ListLoader, icon, make_table_view, set_column_widths
 
@@ -57,14 +56,10 @@ class ItemsPage(QWidget):
         self._loader = ListLoader(runner, items.list_items, self._show_rows, self)
 
         self.model = ItemTableModel(self)
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("items_filter")
-        self.filter_edit.setPlaceholderText(_("Filter by SKU, name or barcode  (Ctrl+F)"))
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.filter_edit.setMinimumWidth(260)
-        self.count_label = QLabel()
-        self.count_label.setProperty("role", "muted")
+        self.filter_edit = filter_field(
+            "items_filter", _("Filter by SKU, name or barcode  (Ctrl+F)"), min_width=260
+        )
+        self.count_label = muted_label()
         self.new_button = QPushButton(icon("add"), _("New item"))
         self.new_button.setToolTip(_("Create an item (Ctrl+N)"))
         if not role_allows(user.role, Role.MANAGER):
@@ -183,14 +178,14 @@ class ItemsPage(QWidget):
 
     def _update_count(self) -> None:
         total = self.model.total_count()
-        shown = self.model.visible_count()
-        if shown == total:
-            text = ngettext("{n} item", "{n} items", total).format(n=fmt_count(total))
-        else:
-            text = ngettext("{shown} of {n} item", "{shown} of {n} items", total).format(
-                shown=fmt_count(shown), n=fmt_count(total)
+        self.count_label.setText(
+            count_text(
+                self.model.visible_count(),
+                total,
+                ngettext("{n} item", "{n} items", total),
+                ngettext("{shown} of {n} item", "{shown} of {n} items", total),
             )
-        self.count_label.setText(text)
+        )
 
     # --- selection and opening --------------------------------------------------------
     def selected_id(self) -> int | None:

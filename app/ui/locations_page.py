@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -32,6 +31,7 @@ from app.services.scanning import ScanResult
 from app.services.users import UserRef
 from app.ui.formatting import fmt_count, fmt_qty
 from app.ui.labels_dialog import LabelsDialog
+from app.ui.list_page import count_text, filter_field, muted_label
 from app.ui.runner import Runner
 from app.ui.table_model import MUTED, Column, RowTableModel
 from app.ui.widgets import (
@@ -194,14 +194,10 @@ class LocationsPage(QWidget):
             foreground=_inactive_muted,
             parent=self,
         )
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("locations_filter")
-        self.filter_edit.setPlaceholderText(_("Filter by bin code or name  (Ctrl+F)"))
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.filter_edit.setMinimumWidth(220)
-        self.count_label = QLabel()
-        self.count_label.setProperty("role", "muted")
+        self.filter_edit = filter_field(
+            "locations_filter", _("Filter by bin code or name  (Ctrl+F)"), min_width=220
+        )
+        self.count_label = muted_label()
         self.new_button = QPushButton(icon("add"), _("New bin"))
         self.new_button.setToolTip(_("Add a bin to the warehouse"))
         self.rename_button = QPushButton(_("Rename…"))
@@ -227,15 +223,14 @@ class LocationsPage(QWidget):
             {self.CODE: 160, self.NAME: 360, self.ITEMS: 100, self.QUANTITY: 140},
             stretch=self.NAME,
         )
-        self.empty_hint = QLabel(
+        self.empty_hint = muted_label(
             _(
                 "No bins yet. Add one with “New bin”, or import a list: "
                 "python main.py import locations FILE.csv"
-            )
+            ),
+            hidden=True,
+            wrap=True,
         )
-        self.empty_hint.setProperty("role", "muted")
-        self.empty_hint.setWordWrap(True)
-        self.empty_hint.hide()
 
         bar = QHBoxLayout()
         bar.addWidget(self.filter_edit, 2)
@@ -244,8 +239,7 @@ class LocationsPage(QWidget):
         bar.addWidget(self.rename_button)
         bar.addWidget(self.new_button)
         actions = QHBoxLayout()
-        selection_hint = QLabel(_("Shift+click or Ctrl+click selects several bins."))
-        selection_hint.setProperty("role", "muted")
+        selection_hint = muted_label(_("Shift+click or Ctrl+click selects several bins."))
         actions.addWidget(selection_hint, 1)
         actions.addWidget(self.print_button)
         column = QVBoxLayout(self)
@@ -308,14 +302,14 @@ class LocationsPage(QWidget):
 
     def _update_count(self) -> None:
         total = self.model.total_count()
-        shown = self.model.visible_count()
-        if shown == total:
-            text = ngettext("{n} bin", "{n} bins", total).format(n=fmt_count(total))
-        else:
-            text = ngettext("{shown} of {n} bin", "{shown} of {n} bins", total).format(
-                shown=fmt_count(shown), n=fmt_count(total)
+        self.count_label.setText(
+            count_text(
+                self.model.visible_count(),
+                total,
+                ngettext("{n} bin", "{n} bins", total),
+                ngettext("{shown} of {n} bin", "{shown} of {n} bins", total),
             )
-        self.count_label.setText(text)
+        )
 
     # --- selection -------------------------------------------------------------------------
     def selected_rows(self) -> list[BinSummary]:

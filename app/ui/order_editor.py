@@ -28,11 +28,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QStringListModel, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCompleter,
-    QDialog,
     QDialogButtonBox,
     QGridLayout,
     QGroupBox,
@@ -65,9 +64,17 @@ from app.ui.formatting import (
     fmt_unit_cost,
 )
 from app.ui.purchase_orders_page import choose_pdf_path, open_pdf, suggested_pdf_path, write_pdf
+from app.ui.reason_dialog import ReasonDialog
 from app.ui.runner import Runner
 from app.ui.table_model import Column, RowTableModel
-from app.ui.widgets import error_label, icon, make_table_view, mark_error, set_column_widths
+from app.ui.widgets import (
+    contains_completer,
+    error_label,
+    icon,
+    make_table_view,
+    mark_error,
+    set_column_widths,
+)
 
 BACKORDER_TEXT = QColor("#8a4b00")
 DONE_TEXT = QColor("#1b5e20")
@@ -171,14 +178,10 @@ def line_columns(status: Callable[[], OrderStatus]) -> list[Column[OrderLineInfo
 # --- small dialogs ---------------------------------------------------------------------------
 
 
-class CancelOrderDialog(QDialog):
+class CancelOrderDialog(ReasonDialog):
     """Ask whether to cancel an order, and why; Enter keeps it (a cancel is not undone)."""
 
     def __init__(self, detail: OrderDetail, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setObjectName("cancel_customer_order_dialog")
-        self.setWindowTitle(_("Cancel order {number}").format(number=detail.number))
         if detail.status is OrderStatus.DRAFT:
             text = _("Cancel {number} for {customer}? Nothing of it was reserved yet.")
         else:
@@ -186,33 +189,28 @@ class CancelOrderDialog(QDialog):
                 "Cancel {number} for {customer}? Its reserved stock goes back for other orders "
                 "and its purchase needs not yet bought are withdrawn."
             )
-        question = QLabel(text.format(number=detail.number, customer=detail.customer_name))
-        question.setWordWrap(True)
-        self.reason_edit = QLineEdit()
-        self.reason_edit.setObjectName("cancel_order_reason")
-        self.reason_edit.setMaxLength(200)
-        self.reason_edit.setPlaceholderText(_("Why, for the record (e.g. the customer called)"))
-        buttons = QDialogButtonBox()
-        self.cancel_order_button = buttons.addButton(
+        super().__init__(
+            text.format(number=detail.number, customer=detail.customer_name),
+            "cancel_order_reason",
+            _("Why, for the record (e.g. the customer called)"),
+            480,
+            parent,
+        )
+        self.setObjectName("cancel_customer_order_dialog")
+        self.setWindowTitle(_("Cancel order {number}").format(number=detail.number))
+        self.cancel_order_button = self.buttons.addButton(
             _("Cancel the order"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.cancel_order_button.setObjectName("cancel_order_yes")
-        self.keep_button = buttons.addButton(_("Keep it"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.keep_button = self.buttons.addButton(
+            _("Keep it"), QDialogButtonBox.ButtonRole.RejectRole
+        )
         self.keep_button.setObjectName("cancel_order_no")
         self.cancel_order_button.setToolTip(_("Tab to it, then Enter"))
         self.keep_button.setToolTip(_("Esc · Enter"))
         for button in (self.cancel_order_button, self.keep_button):
             button.setAutoDefault(False)
         self.keep_button.setDefault(True)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        column = QVBoxLayout(self)
-        column.addWidget(question)
-        column.addWidget(QLabel(_("Reason:")))
-        column.addWidget(self.reason_edit)
-        column.addWidget(buttons)
-        self.setMinimumWidth(480)
-        self.reason_edit.setFocus()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Enter keeps the order unless the cancel button itself has the focus: cancelling
@@ -225,19 +223,11 @@ class CancelOrderDialog(QDialog):
             return
         super().keyPressEvent(event)
 
-    def reason(self) -> str:
-        """The reason as typed."""
-        return self.reason_edit.text()
 
-
-class CloseOrderDialog(QDialog):
+class CloseOrderDialog(ReasonDialog):
     """Ask whether to close an order (what is still open is dropped), and why."""
 
     def __init__(self, detail: OrderDetail, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setObjectName("close_customer_order_dialog")
-        self.setWindowTitle(_("Close order {number}").format(number=detail.number))
         still_open = [line for line in detail.lines if line.open > 0]
         if still_open:
             text = _(
@@ -246,29 +236,14 @@ class CloseOrderDialog(QDialog):
             ).format(number=detail.number, n=len(still_open))
         else:
             text = _("Close {number}? Everything is shipped.").format(number=detail.number)
-        question = QLabel(text)
-        question.setWordWrap(True)
-        self.reason_edit = QLineEdit()
-        self.reason_edit.setObjectName("close_order_reason")
-        self.reason_edit.setMaxLength(200)
-        self.reason_edit.setPlaceholderText(_("Why, for the record (optional)"))
-        buttons = QDialogButtonBox()
-        yes = buttons.addButton(_("Close the order"), QDialogButtonBox.ButtonRole.AcceptRole)
+        super().__init__(
+            text, "close_order_reason", _("Why, for the record (optional)"), 460, parent
+        )
+        self.setObjectName("close_customer_order_dialog")
+        self.setWindowTitle(_("Close order {number}").format(number=detail.number))
+        yes = self.buttons.addButton(_("Close the order"), QDialogButtonBox.ButtonRole.AcceptRole)
         yes.setObjectName("close_order_yes")
-        buttons.addButton(_("Keep it open"), QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        column = QVBoxLayout(self)
-        column.addWidget(question)
-        column.addWidget(QLabel(_("Reason:")))
-        column.addWidget(self.reason_edit)
-        column.addWidget(buttons)
-        self.setMinimumWidth(460)
-        self.reason_edit.setFocus()
-
-    def reason(self) -> str:
-        """The reason as typed."""
-        return self.reason_edit.text()
+        self.buttons.addButton(_("Keep it open"), QDialogButtonBox.ButtonRole.RejectRole)
 
 
 # --- the editor ------------------------------------------------------------------------------
@@ -388,12 +363,9 @@ class OrderEditor(QWidget):
         self.customer_edit = QLineEdit()
         self.customer_edit.setObjectName("order_customer")
         self.customer_edit.setPlaceholderText(_("Customer code or name, then Enter"))
-        self._customer_choices = QStringListModel(self)
-        self.customer_completer = QCompleter(self._customer_choices, self)
-        self.customer_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.customer_completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.customer_completer.setMaxVisibleItems(12)
-        self.customer_edit.setCompleter(self.customer_completer)
+        self._customer_choices, self.customer_completer = contains_completer(
+            self.customer_edit, self
+        )
         self.requested_edit = QLineEdit()
         self.requested_edit.setObjectName("order_requested")
         self.requested_edit.setPlaceholderText(_("YYYY-MM-DD (optional)"))
@@ -453,12 +425,7 @@ class OrderEditor(QWidget):
         self.item_edit.setObjectName("order_line_item")
         self.item_edit.setPlaceholderText(_("SKU, barcode or name (or scan it), then Enter"))
         self.item_edit.setMinimumWidth(300)
-        self._item_choices = QStringListModel(self)
-        self.item_completer = QCompleter(self._item_choices, self)
-        self.item_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.item_completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.item_completer.setMaxVisibleItems(12)
-        self.item_edit.setCompleter(self.item_completer)
+        self._item_choices, self.item_completer = contains_completer(self.item_edit, self)
         self.qty_edit = QLineEdit()
         self.qty_edit.setObjectName("order_line_quantity")
         self.qty_edit.setPlaceholderText(_("Quantity"))
@@ -1390,47 +1357,48 @@ class OrderEditor(QWidget):
     # --- after confirming ----------------------------------------------------------------
     def cancel_order(self) -> CancelOrderDialog | None:
         """Ask (with a reason), then cancel the order; its reservations are released."""
-        detail = self.detail
-        if detail is None:
+        if self.detail is None:
             return None
-        dialog = CancelOrderDialog(detail, self.window())
-
-        def answered(result: int) -> None:
-            if result:
-                self._runner.run(
-                    orders.cancel_order,
-                    self._user.id,
-                    detail.id,
-                    dialog.reason(),
-                    on_done=lambda done: self._changed(
-                        done, _("{number} is cancelled.").format(number=done.number)
-                    ),
-                    on_error=self._action_failed,
-                    owner=self,
-                )
-
-        dialog.finished.connect(answered)
-        dialog.open()
-        self.dialog_opened.emit(dialog)
+        dialog = CancelOrderDialog(self.detail, self.window())
+        self._ask_then_run(
+            dialog,
+            self.detail.id,
+            orders.cancel_order,
+            lambda done: _("{number} is cancelled.").format(number=done.number),
+        )
         return dialog
 
     def close_order(self) -> CloseOrderDialog | None:
         """Ask, then close a shipped (or partly shipped) order."""
-        detail = self.detail
-        if detail is None:
+        if self.detail is None:
             return None
-        dialog = CloseOrderDialog(detail, self.window())
+        dialog = CloseOrderDialog(self.detail, self.window())
+        self._ask_then_run(
+            dialog,
+            self.detail.id,
+            orders.close_order,
+            lambda done: _("{number} is closed.").format(number=done.number),
+        )
+        return dialog
+
+    def _ask_then_run(
+        self,
+        dialog: ReasonDialog,
+        order_id: int,
+        action: Callable[..., OrderDetail],
+        done_text: Callable[[OrderDetail], str],
+    ) -> None:
+        """Open ``dialog``; once it is accepted, run ``action`` on order ``order_id`` with
+        the reason given, and say ``done_text`` of the order it returns."""
 
         def answered(result: int) -> None:
             if result:
                 self._runner.run(
-                    orders.close_order,
+                    action,
                     self._user.id,
-                    detail.id,
+                    order_id,
                     dialog.reason(),
-                    on_done=lambda done: self._changed(
-                        done, _("{number} is closed.").format(number=done.number)
-                    ),
+                    on_done=lambda done: self._changed(done, done_text(done)),
                     on_error=self._action_failed,
                     owner=self,
                 )
@@ -1438,7 +1406,6 @@ class OrderEditor(QWidget):
         dialog.finished.connect(answered)
         dialog.open()
         self.dialog_opened.emit(dialog)
-        return dialog
 
     def _changed(self, detail: OrderDetail, message: str) -> None:
         self._clear_errors()

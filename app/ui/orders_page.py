@@ -16,8 +16,6 @@ from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QPushButton,
     QStackedWidget,
     QTabWidget,
@@ -33,6 +31,7 @@ from app.services.scanning import ScanResult
 from app.services.users import UserRef
 from app.ui.customers_page import CustomersPage
 from app.ui.formatting import fmt_count, fmt_date, fmt_money
+from app.ui.list_page import RowListPage, count_text, filter_field, muted_label
 from app.ui.order_editor import PICKABLE, OrderEditor
 from app.ui.runner import Runner
 from app.ui.table_model import MUTED, Column, RowTableModel
@@ -96,7 +95,7 @@ def _row_colour(row: OrderRow) -> QColor | None:
     return None
 
 
-class OrdersPage(QWidget):
+class OrdersPage(RowListPage[OrderRow], QWidget):
     """Customer orders (list and editor) and customers."""
 
     status_message = Signal(str)
@@ -132,11 +131,9 @@ class OrdersPage(QWidget):
         self.model: RowTableModel[OrderRow] = RowTableModel(
             order_columns(), order_search_text, foreground=_row_colour, parent=self
         )
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("customer_orders_filter")
-        self.filter_edit.setPlaceholderText(_("Filter by order number or customer  (Ctrl+F)"))
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter_edit = filter_field(
+            "customer_orders_filter", _("Filter by order number or customer  (Ctrl+F)")
+        )
         self.status_combo = QComboBox()
         self.status_combo.setObjectName("customer_orders_status")
         self.status_combo.setSizeAdjustPolicy(
@@ -150,8 +147,7 @@ class OrdersPage(QWidget):
         self.status_combo.addItem(_("All orders"), ALL_STATUSES)
         for status in OrderStatus:
             self.status_combo.addItem(status_label(status), status.value)
-        self.count_label = QLabel()
-        self.count_label.setProperty("role", "muted")
+        self.count_label = muted_label()
         self.table = make_table_view(self.model)
         self.table.setObjectName("customer_orders_table")
         self.table.setSortingEnabled(True)
@@ -170,9 +166,9 @@ class OrdersPage(QWidget):
             },
             stretch=self.CUSTOMER,
         )
-        self.empty_hint = QLabel(_("No customer orders yet. Press New order to enter one."))
-        self.empty_hint.setProperty("role", "muted")
-        self.empty_hint.hide()
+        self.empty_hint = muted_label(
+            _("No customer orders yet. Press New order to enter one."), hidden=True
+        )
         self.error_label = error_label()
         self.new_button = QPushButton(icon("add"), _("&New order"))
         self.new_button.setObjectName("new_customer_order")
@@ -259,9 +255,7 @@ class OrdersPage(QWidget):
             self.editor.reload()
             self._loader.mark_stale()
             return
-        selected = self.selected_row()
-        self._select_after_load = select_order or (selected.id if selected else None)
-        self._loader.refresh()
+        self._reload(select_order)
 
     def mark_stale(self) -> None:
         """Something changed elsewhere (a shipment, new items): reload when next shown."""
@@ -276,8 +270,7 @@ class OrdersPage(QWidget):
         elif self.stack.currentIndex() == self.EDITOR:
             self.editor.item_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         else:
-            self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            self.filter_edit.selectAll()
+            super().focus_filter()
 
     def handle_scan(self, result: ScanResult) -> bool:
         """A scan while an order is being entered goes into its line."""
@@ -296,13 +289,7 @@ class OrdersPage(QWidget):
         self._rows = rows
         self._apply_status()
         self.empty_hint.setVisible(not rows)
-        wanted = self._select_after_load
-        self._select_after_load = None
-        row = -1 if wanted is None else self.model.find_row(lambda r: r.id == wanted)
-        if row >= 0:
-            self.table.selectRow(row)
-        elif self.model.visible_count() and not self.table.selectionModel().hasSelection():
-            self.table.selectRow(0)
+        self._select_loaded()
         if self.stack.currentIndex() == self.LIST and not self.filter_edit.hasFocus():
             # Enter opens the order selected, arrows choose another: no mouse needed.
             self.table.setFocus()
@@ -319,24 +306,13 @@ class OrdersPage(QWidget):
         self.model.set_rows(rows)
         self._update_count()
 
-    def _filter_changed(self, text: str) -> None:
-        self.model.set_filter(text)
-        self._update_count()
-
-    def _update_count(self) -> None:
-        shown, total = self.model.visible_count(), len(self._rows)
-        if shown == total:
-            text = ngettext("{n} order", "{n} orders", total).format(n=fmt_count(total))
-        else:
-            text = ngettext("{shown} of {n} order", "{shown} of {n} orders", total).format(
-                shown=fmt_count(shown), n=fmt_count(total)
-            )
-        self.count_label.setText(text)
-
-    def selected_row(self) -> OrderRow | None:
-        """The order selected in the list, if any."""
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_at(rows[0].row()) if rows else None
+    def _count_text(self, shown: int, total: int) -> str:
+        return count_text(
+            shown,
+            total,
+            ngettext("{n} order", "{n} orders", total),
+            ngettext("{shown} of {n} order", "{shown} of {n} orders", total),
+        )
 
     def _update_buttons(self, *_args: object) -> None:
         row = self.selected_row()

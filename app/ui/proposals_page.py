@@ -79,6 +79,7 @@ from app.ui.formatting import (
     fmt_qty,
     fmt_qty_edit,
 )
+from app.ui.list_page import filter_field
 from app.ui.runner import Runner, TaskCancelled, TaskHandle
 from app.ui.table_model import ALERT, MUTED
 from app.ui.widgets import error_label, icon, mark_error
@@ -358,11 +359,9 @@ class ProposalsPage(QWidget):
         self.summary_label = QLabel(_("Proposals have not been run yet."))
         self.summary_label.setObjectName("proposals_summary")
         self.summary_label.setProperty("role", "muted")
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("proposals_filter")
-        self.filter_edit.setPlaceholderText(_("Filter by SKU, name or supplier  (Ctrl+F)"))
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter_edit = filter_field(
+            "proposals_filter", _("Filter by SKU, name or supplier  (Ctrl+F)")
+        )
         self.can_plan = auth.role_allows(user.role, Role.MANAGER)
         self.settings_button = QPushButton(_("Planning &settings…"))
         self.settings_button.setObjectName("planning_settings")

@@ -17,11 +17,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QDialog,
     QFormLayout,
     QGroupBox,
@@ -49,7 +48,14 @@ from app.services.users import UserRef
 from app.ui.formatting import fmt_date, fmt_money, fmt_money_edit, fmt_qty, fmt_unit_cost
 from app.ui.runner import Runner
 from app.ui.table_model import Column, RowTableModel
-from app.ui.widgets import error_label, icon, make_table_view, mark_error, set_column_widths
+from app.ui.widgets import (
+    contains_completer,
+    error_label,
+    icon,
+    make_table_view,
+    mark_error,
+    set_column_widths,
+)
 
 MAX_PACKS = 999_999
 
@@ -195,12 +201,7 @@ class PurchaseOrderEditor(QDialog):
         self.item_edit.setObjectName("line_item")
         self.item_edit.setPlaceholderText(_("SKU, name or barcode (or scan it), then Enter"))
         self.item_edit.setMinimumWidth(320)
-        self._choices = QStringListModel(self)
-        self.completer = QCompleter(self._choices, self)
-        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.completer.setMaxVisibleItems(12)
-        self.item_edit.setCompleter(self.completer)
+        self._choices, self.completer = contains_completer(self.item_edit, self)
         self.terms_label = QLabel()
         self.terms_label.setObjectName("line_terms")
         self.terms_label.setProperty("role", "muted")

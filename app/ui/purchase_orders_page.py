@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -38,7 +36,9 @@ from app.services.users import UserRef
 from app.ui import feedback, widgets
 from app.ui.formatting import fmt_count, fmt_date, fmt_money
 from app.ui.labels_dialog import can_print
+from app.ui.list_page import RowListPage, count_text, filter_field, muted_label
 from app.ui.purchase_order_editor import PurchaseOrderEditor
+from app.ui.reason_dialog import ReasonDialog
 from app.ui.runner import Runner
 from app.ui.table_model import MUTED, Column, RowTableModel
 from app.ui.widgets import ListLoader, error_label, icon, make_table_view, set_column_widths
@@ -166,49 +166,34 @@ def _status_colour(row: PurchaseOrderRow) -> QColor | None:
     return MUTED if row.status in closed else None
 
 
-class CancelOrderDialog(QDialog):
+class CancelOrderDialog(ReasonDialog):
     """Ask for the reason an order is cancelled; ``reason()`` is what was typed."""
 
     def __init__(self, number: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setObjectName("cancel_order_dialog")
-        self.setWindowTitle(_("Cancel order {number}").format(number=number))
-        question = QLabel(
+        super().__init__(
             _(
                 "Cancel {number}? What has not come yet will not be received against it; "
                 "what was received stays."
-            ).format(number=number)
+            ).format(number=number),
+            "cancel_reason",
+            _("Why, for the record (e.g. supplier cannot deliver)"),
+            460,
+            parent,
         )
-        question.setWordWrap(True)
-        self.reason_edit = QLineEdit()
-        self.reason_edit.setObjectName("cancel_reason")
-        self.reason_edit.setMaxLength(200)
-        self.reason_edit.setPlaceholderText(_("Why, for the record (e.g. supplier cannot deliver)"))
-        buttons = QDialogButtonBox()
-        self.cancel_order_button = buttons.addButton(
+        self.setObjectName("cancel_order_dialog")
+        self.setWindowTitle(_("Cancel order {number}").format(number=number))
+        self.cancel_order_button = self.buttons.addButton(
             _("Cancel the order"), QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.keep_button = buttons.addButton(_("Keep it"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.keep_button = self.buttons.addButton(
+            _("Keep it"), QDialogButtonBox.ButtonRole.RejectRole
+        )
         self.cancel_order_button.setToolTip(_("Enter"))
         self.keep_button.setToolTip(_("Esc"))
         self.cancel_order_button.setDefault(True)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        column = QVBoxLayout(self)
-        column.addWidget(question)
-        column.addWidget(QLabel(_("Reason:")))
-        column.addWidget(self.reason_edit)
-        column.addWidget(buttons)
-        self.setMinimumWidth(460)
-        self.reason_edit.setFocus()
-
-    def reason(self) -> str:
-        """The reason as typed."""
-        return self.reason_edit.text()
 
 
-class PurchaseOrdersPage(QWidget):
+class PurchaseOrdersPage(RowListPage[PurchaseOrderRow], QWidget):
     """Every purchase order; new, edit, send, cancel, PDF, receive."""
 
     status_message = Signal(str)
@@ -248,12 +233,9 @@ class PurchaseOrdersPage(QWidget):
         self.model: RowTableModel[PurchaseOrderRow] = RowTableModel(
             purchase_order_columns(), order_search_text, foreground=_status_colour, parent=self
         )
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("orders_filter")
-        self.filter_edit.setPlaceholderText(_("Filter by order number or supplier  (Ctrl+F)"))
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.filter_edit.setMinimumWidth(180)
+        self.filter_edit = filter_field(
+            "orders_filter", _("Filter by order number or supplier  (Ctrl+F)"), min_width=180
+        )
         self.status_combo = QComboBox()
         self.status_combo.setObjectName("orders_status")
         self.status_combo.setSizeAdjustPolicy(
@@ -264,8 +246,7 @@ class PurchaseOrdersPage(QWidget):
         self.status_combo.addItem(_("Open (draft, sent, partly received)"), OPEN_STATUSES)
         for status in PurchaseOrderStatus:
             self.status_combo.addItem(status_label(status), status.value)
-        self.count_label = QLabel()
-        self.count_label.setProperty("role", "muted")
+        self.count_label = muted_label()
 
         self.table = make_table_view(self.model)
         self.table.setObjectName("orders_table")
@@ -284,9 +265,9 @@ class PurchaseOrdersPage(QWidget):
             },
             stretch=self.SUPPLIER,
         )
-        self.empty_hint = QLabel(_("No purchase orders yet. Press New order to make one."))
-        self.empty_hint.setProperty("role", "muted")
-        self.empty_hint.hide()
+        self.empty_hint = muted_label(
+            _("No purchase orders yet. Press New order to make one."), hidden=True
+        )
         self.error_label = error_label()
 
         self.new_button = QPushButton(icon("add"), _("&New order…"))
@@ -357,9 +338,7 @@ class PurchaseOrdersPage(QWidget):
     # --- page protocol -------------------------------------------------------------------
     def refresh(self, select_order: int | None = None) -> None:
         """Reload the list (keeps filter, sort and, if it can, the selection)."""
-        selected = self.selected_row()
-        self._select_after_load = select_order or (selected.id if selected else None)
-        self._loader.refresh()
+        self._reload(select_order)
 
     def activate(self) -> None:
         """The page was shown: load it if it never was, or if it went stale."""
@@ -369,22 +348,11 @@ class PurchaseOrdersPage(QWidget):
         """Something changed elsewhere (a receipt was posted): reload when next shown."""
         self._loader.mark_stale()
 
-    def focus_filter(self) -> None:
-        """Put the cursor in the filter (Ctrl+F)."""
-        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.filter_edit.selectAll()
-
     def _show_rows(self, rows: list[PurchaseOrderRow]) -> None:
         self._rows = rows
         self._apply_status()
         self.empty_hint.setVisible(not rows)
-        wanted = self._select_after_load
-        self._select_after_load = None
-        row = -1 if wanted is None else self.model.find_row(lambda r: r.id == wanted)
-        if row >= 0:
-            self.table.selectRow(row)
-        elif self.model.visible_count() and not self.table.selectionModel().hasSelection():
-            self.table.selectRow(0)
+        self._select_loaded()
         self.orders_loaded.emit(len(rows))
 
     def _apply_status(self, *_args: object) -> None:
@@ -403,24 +371,13 @@ class PurchaseOrdersPage(QWidget):
         self.model.set_rows(rows)
         self._update_count()
 
-    def _filter_changed(self, text: str) -> None:
-        self.model.set_filter(text)
-        self._update_count()
-
-    def _update_count(self) -> None:
-        shown, total = self.model.visible_count(), len(self._rows)
-        if shown == total:
-            text = ngettext("{n} order", "{n} orders", total).format(n=fmt_count(total))
-        else:
-            text = ngettext("{shown} of {n} order", "{shown} of {n} orders", total).format(
-                shown=fmt_count(shown), n=fmt_count(total)
-            )
-        self.count_label.setText(text)
-
-    def selected_row(self) -> PurchaseOrderRow | None:
-        """The order selected in the list, if any."""
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_at(rows[0].row()) if rows else None
+    def _count_text(self, shown: int, total: int) -> str:
+        return count_text(
+            shown,
+            total,
+            ngettext("{n} order", "{n} orders", total),
+            ngettext("{shown} of {n} order", "{shown} of {n} orders", total),
+        )
 
     def select_order(self, po_id: int) -> bool:
         """Select order ``po_id`` in the list, if it is shown."""

@@ -9,7 +9,6 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -22,11 +21,12 @@ from app.services.errors import HyllaError
 from app.services.scanning import ScanResult
 from app.services.stock import MoveRow, WarehouseStockRow
 from app.ui import feedback
-from app.ui.formatting import fmt_count, fmt_date, fmt_money, fmt_qty, fmt_unit_cost
+from app.ui.formatting import fmt_date, fmt_money, fmt_qty, fmt_unit_cost
 from app.ui.item_editor import move_columns, move_search_text
+from app.ui.list_page import count_text, filter_field, muted_label
 from app.ui.runner import Runner
 from app.ui.table_model import Column, RowTableModel, expired_in_red
-from app.ui.widgets import ListLoader, icon, make_table_view, set_column_widths
+from app.ui.widgets import ListLoader, make_table_view, set_column_widths
 
 
 def stock_search_text(row: WarehouseStockRow) -> str:
@@ -88,14 +88,10 @@ class StockPage(QWidget):
         self.model: RowTableModel[WarehouseStockRow] = RowTableModel(
             warehouse_stock_columns(), stock_search_text, foreground=expired_in_red, parent=self
         )
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("stock_filter")
-        self.filter_edit.setPlaceholderText(_("Filter by SKU, name, bin or lot  (Ctrl+F)"))
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.filter_edit.setMinimumWidth(260)
-        self.count_label = QLabel()
-        self.count_label.setProperty("role", "muted")
+        self.filter_edit = filter_field(
+            "stock_filter", _("Filter by SKU, name, bin or lot  (Ctrl+F)"), min_width=260
+        )
+        self.count_label = muted_label()
         self.value_label = QLabel()
         self.value_label.setProperty("role", "heading")
         self.write_down_button = QPushButton(_("Write down…"))
@@ -134,15 +130,14 @@ class StockPage(QWidget):
             {0: 140, 1: 110, 2: 100, 3: 220, 4: 100, 5: 100, 6: 160, 7: 100},
             stretch=6,
         )
-        self.empty_hint = QLabel(
+        self.empty_hint = muted_label(
             _(
                 "There is no stock yet. Stock arrives with receipts or an opening-balance import: "
                 "python main.py import stock FILE.csv"
-            )
+            ),
+            hidden=True,
+            wrap=True,
         )
-        self.empty_hint.setProperty("role", "muted")
-        self.empty_hint.setWordWrap(True)
-        self.empty_hint.hide()
 
         bar = QHBoxLayout()
         bar.addWidget(self.filter_edit, 2)
@@ -245,13 +240,14 @@ class StockPage(QWidget):
     def _update_summary(self) -> None:
         shown = self.model.visible_rows()
         total = self.model.total_count()
-        if len(shown) == total:
-            text = ngettext("{n} row", "{n} rows", total).format(n=fmt_count(total))
-        else:
-            text = ngettext("{shown} of {n} row", "{shown} of {n} rows", total).format(
-                shown=fmt_count(len(shown)), n=fmt_count(total)
+        self.count_label.setText(
+            count_text(
+                len(shown),
+                total,
+                ngettext("{n} row", "{n} rows", total),
+                ngettext("{shown} of {n} row", "{shown} of {n} rows", total),
             )
-        self.count_label.setText(text)
+        )
         value = sum((row.value for row in shown), Decimal(0))
         self.value_label.setText(_("Value: {amount}").format(amount=fmt_money(value)))
 

@@ -36,6 +36,7 @@ from app.services.errors import FieldErrors, HyllaError, ValidationError
 from app.services.users import UserRef
 from app.ui import feedback
 from app.ui.formatting import fmt_count, fmt_datetime
+from app.ui.list_page import RowListPage, filter_field, muted_label
 from app.ui.runner import Runner
 from app.ui.sign_in import ChangePasswordDialog, fit_dialog
 from app.ui.table_model import ALERT, MUTED, Column, RowTableModel
@@ -303,7 +304,7 @@ class PasswordDialog(QDialog):
         self._show(error.message)
 
 
-class UsersPage(QWidget):
+class UsersPage(RowListPage[UserRow], QWidget):
     """The users and their roles."""
 
     status_message = Signal(str)
@@ -336,13 +337,8 @@ class UsersPage(QWidget):
             foreground=_foreground,
             parent=self,
         )
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("users_filter")
-        self.filter_edit.setPlaceholderText(_("Filter by name or role  (Ctrl+F)"))
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.count_label = QLabel()
-        self.count_label.setProperty("role", "muted")
+        self.filter_edit = filter_field("users_filter", _("Filter by name or role  (Ctrl+F)"))
+        self.count_label = muted_label()
         self.new_button = QPushButton(icon("add"), _("New user…"))
         self.new_button.setObjectName("new_user")
         self.edit_button = QPushButton(_("Change…"))
@@ -419,18 +415,11 @@ class UsersPage(QWidget):
 
     def refresh(self) -> None:
         """Reload the users."""
-        selected = self.selected_row()
-        self._select_after_load = selected.id if selected else None
-        self._loader.refresh()
+        self._reload()
 
     def mark_stale(self) -> None:
         """Reload when next shown (sign-ins change the list's times and locks)."""
         self._loader.mark_stale()
-
-    def focus_filter(self) -> None:
-        """Put the cursor in the filter (Ctrl+F)."""
-        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.filter_edit.selectAll()
 
     # --- list ----------------------------------------------------------------------------
     def _show_rows(self, rows: list[UserRow]) -> None:
@@ -442,20 +431,11 @@ class UsersPage(QWidget):
             self.select_user(wanted)
         self.users_loaded.emit(len(rows))
 
-    def _filter_changed(self, text: str) -> None:
-        self.model.set_filter(text)
-        self._update_count()
-
     def _update_count(self) -> None:
         total = self.model.total_count()
         self.count_label.setText(
             ngettext("{n} user", "{n} users", total).format(n=fmt_count(total))
         )
-
-    def selected_row(self) -> UserRow | None:
-        """The user selected, if one is."""
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_at(rows[0].row()) if rows else None
 
     def select_user(self, user_id: int) -> None:
         """Select the user ``user_id`` where the filter shows them."""

@@ -6,16 +6,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractItemModel, QFileInfo, Qt
+from PySide6.QtCore import QAbstractItemModel, QFileInfo, QObject, QStringListModel, Qt
 from PySide6.QtGui import QAbstractFileIconProvider, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QCompleter,
     QDialog,
     QFileDialog,
     QFileIconProvider,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QSizePolicy,
     QTableView,
     QWidget,
@@ -104,6 +106,18 @@ def mark_error(widget: QWidget, in_error: bool) -> None:
     style.unpolish(target)
     style.polish(target)
     target.update()
+
+
+def contains_completer(edit: QLineEdit, parent: QObject) -> tuple[QStringListModel, QCompleter]:
+    """Suggestions under ``edit`` that match anywhere in the text, in any case (part of a
+    name finds it); returns the list to fill (``setStringList``) and the completer."""
+    choices = QStringListModel(parent)
+    completer = QCompleter(choices, parent)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.setMaxVisibleItems(12)
+    edit.setCompleter(completer)
+    return choices, completer
 
 
 class ListLoader:

@@ -60,9 +60,16 @@ from app.ui.formatting import (
     fmt_qty_edit,
     fmt_unit_cost,
 )
+from app.ui.list_page import filter_field
 from app.ui.runner import Runner
 from app.ui.table_model import Column, RowTableModel, expired_in_red
-from app.ui.widgets import error_label, icon, make_table_view, mark_error, set_column_widths
+from app.ui.widgets import (
+    ListLoader,
+    error_label,
+    make_table_view,
+    mark_error,
+    set_column_widths,
+)
 
 PREVIEW_DELAY_MS = 250
 VALUE_MODE, PERCENT_MODE = "value", "percent"
@@ -545,16 +552,12 @@ class WriteDownsPage(QWidget):
         self._user = user
         self._settings = settings
         self.manager = _is_manager(user)
-        self._stale = True
-        self._loading = False
-        self._again = False
+        self._loader = ListLoader(runner, write_downs.write_down_overview, self._show, self)
         self.overview: WriteDownOverview | None = None
 
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("write_downs_filter")
-        self.filter_edit.setPlaceholderText(_("Filter by SKU, name or lot  (Ctrl+F)"))
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter_edit = filter_field(
+            "write_downs_filter", _("Filter by SKU, name or lot  (Ctrl+F)")
+        )
         self.summary_label = QLabel()
         self.summary_label.setObjectName("write_downs_summary")
         self.summary_label.setProperty("role", "muted")
@@ -663,26 +666,15 @@ class WriteDownsPage(QWidget):
     # --- the page protocol ---------------------------------------------------------------
     def activate(self) -> None:
         """Shown: load the lists if they are stale."""
-        if self._stale:
-            self.refresh()
+        self._loader.activate()
 
     def refresh(self) -> None:
         """Load suggestions, waiting write-downs and the history (one load at a time)."""
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
-        self._again = False
-        self._runner.run(
-            write_downs.write_down_overview,
-            on_done=self._show,
-            on_error=self._failed,
-            owner=self,
-        )
+        self._loader.refresh()
 
     def mark_stale(self) -> None:
         """Stock changed elsewhere: reload when next shown."""
-        self._stale = True
+        self._loader.mark_stale()
 
     def focus_filter(self) -> None:
         """Put the cursor in the filter (Ctrl+F)."""
@@ -690,8 +682,6 @@ class WriteDownsPage(QWidget):
         self.filter_edit.selectAll()
 
     def _show(self, overview: WriteDownOverview) -> None:
-        self._loading = False
-        self._stale = False
         self.overview = overview
         self.suggestions_model.set_rows(list(overview.suggestions))
         self.pending_model.set_rows(list(overview.pending))
@@ -715,13 +705,6 @@ class WriteDownsPage(QWidget):
             )
         )
         self.loaded.emit(overview)
-        if self._again:
-            self.refresh()
-
-    def _failed(self, error: HyllaError) -> None:
-        self._loading = False
-        self._again = False
-        feedback.show_error(self, error.message)
 
     def _filter_changed(self, text: str) -> None:
         for model in (self.suggestions_model, self.pending_model, self.history_model):
