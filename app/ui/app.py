@@ -28,6 +28,7 @@ from app.services.database import Database, data_dir
 from app.services.errors import HyllaError, NotAllowedError
 from app.services.users import UserRef
 from app.ui import feedback, sign_in, start_errors
+from app.ui.collector import MainThreadCollector
 from app.ui.database_page import reopen_requests
 from app.ui.main_window import MainWindow
 from app.ui.runner import Runner
@@ -57,6 +58,18 @@ def run_gui(database: str | None, username: str | None = None, password: str | N
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
     configure_application(app)
+    # Collected on this thread only, never on the database worker's (collector.py).
+    collector = MainThreadCollector(app)
+    try:
+        return _run_sessions(app, database, username, password)
+    finally:
+        collector.stop()
+
+
+def _run_sessions(
+    app: QApplication, database: str | None, username: str | None, password: str | None
+) -> int:
+    """Open the database, sign in and show the window, again after a restore."""
     settings = QSettings()
 
     while True:

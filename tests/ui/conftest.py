@@ -15,6 +15,7 @@ from app.services import users
 from app.services.database import Database
 from app.services.users import UserRef
 from app.ui import feedback, start_errors
+from app.ui.collector import MainThreadCollector
 from app.ui.runner import Runner
 from app.ui.widgets import STYLE_SHEET
 
@@ -33,6 +34,17 @@ class Dialogs:
     startup_errors: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     answer: bool = True
+
+
+@pytest.fixture(autouse=True)
+def collected_on_the_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """As in the running application (app.ui.app.run_gui): garbage is collected on the
+    GUI thread only, never on a runner's worker thread, where destroying a dropped
+    widget crashes the process."""
+    collector = MainThreadCollector(qapp)
+    yield
+    collector.stop()
+    collector.deleteLater()
 
 
 @pytest.fixture(autouse=True)
