@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 
 from babel.dates import format_date, format_datetime, get_timezone
 from babel.numbers import format_decimal, get_currency_symbol
+from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -26,7 +27,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.i18n import _, locale_name
 from app.reports.values import Party, round_money
@@ -42,6 +43,9 @@ CONTENT_WIDTH = PAGE_SIZE[0] - 2 * MARGIN
 ROWS_PER_TABLE = 1000
 GRID_COLOR = colors.HexColor("#9aa0a6")
 HEADER_FILL = colors.HexColor("#e8eaed")
+# 0.4 mm modules print and rasterise (150 dpi and up) cleanly; 12 mm is easy to aim at.
+BARCODE_MODULE = 0.4 * mm
+BARCODE_HEIGHT = 12 * mm
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,13 @@ def fmt_datetime(value: dt.datetime | None) -> str:
     return format_datetime(value, format="short", tzinfo=get_timezone(), locale=locale_name())
 
 
+def fmt_lot(lot: str, expiry: dt.date | None) -> str:
+    """A lot with its expiry date in brackets, unless the lot is named after that date."""
+    if expiry is not None and lot != expiry.isoformat():
+        return f"{lot} ({fmt_date(expiry)})" if lot else fmt_date(expiry)
+    return lot
+
+
 def grid_style(*, right_columns: Sequence[int] = (), extra: Sequence[Any] = ()) -> TableStyle:
     """Ruled table with a shaded header row (ruled so text extraction finds the cells)."""
     commands: list[Any] = [
@@ -228,6 +239,74 @@ def fields_block(fields: Sequence[tuple[str, str]]) -> Table:
     return table
 
 
+def order_barcode(number: str) -> Code128:
+    """The order number as a vector Code 128 symbol with quiet zones."""
+    return Code128(
+        number,
+        barWidth=BARCODE_MODULE,
+        barHeight=BARCODE_HEIGHT,
+        humanReadable=False,
+        quiet=True,
+        lquiet=10 * BARCODE_MODULE,
+        rquiet=10 * BARCODE_MODULE,
+    )
+
+
+def document_header(
+    company: Party,
+    title: str,
+    fields: Sequence[tuple[str, str]],
+    *,
+    company_share: float,
+    stamp: str = "",
+    barcode: str = "",
+) -> Table:
+    """The top of a document: our company on the left (``company_share`` of the width);
+    on the right the title, a ``stamp`` under it ("Draft"), the ``barcode`` number as a
+    scannable symbol with the number under it, then the document's fields."""
+    s = styles()
+    right: list[Flowable] = [bold(title, s.title)]
+    if stamp:
+        right.append(text(stamp.upper(), s.label))
+    right.append(Spacer(1, 2 * mm))
+    if barcode:
+        right += [order_barcode(barcode), bold(barcode, s.body), Spacer(1, 2 * mm)]
+    right.append(fields_block(fields))
+    table = Table(
+        [[company_block(company), right]], colWidths=[CONTENT_WIDTH * company_share, None]
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return table
+
+
+def address_pair(addressee: list[Flowable], other: list[Flowable]) -> Table:
+    """Two address blocks side by side: the one the document goes to on the left, boxed,
+    and the other (ours) on the right."""
+    table = Table([[addressee, other]], colWidths=[CONTENT_WIDTH * 0.52, None])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("BOX", (0, 0), (0, 0), 0.4, GRID_COLOR),
+                ("LEFTPADDING", (0, 0), (0, 0), 5),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ("LEFTPADDING", (1, 0), (1, 0), 12),
+            ]
+        )
+    )
+    return table
+
+
 def _numbered_canvas(footer_left: str) -> type[Canvas]:
     """A canvas class that writes "page X of Y" once the number of pages is known."""
 
@@ -289,3 +368,14 @@ def build_pdf(
     hook = on_page or (lambda canvas, doc: None)
     document.build(story, onFirstPage=hook, onLaterPages=hook, canvasmaker=_numbered_canvas(footer))
     return buffer.getvalue()
+
+
+def build_document(story: list[Flowable], *, title: str, company: Party) -> bytes:
+    """``build_pdf`` for one of our documents: the footer names our company and the
+    document (just the document while the company name is not set)."""
+    return build_pdf(
+        story,
+        title=title,
+        author=company.name,
+        footer=f"{company.name} · {title}" if company.name else title,
+    )

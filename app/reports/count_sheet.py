@@ -16,17 +16,15 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table
 
 from app.i18n import _
 from app.reports.common import (
-    CONTENT_WIDTH,
     ROWS_PER_TABLE,
     Party,
     bold,
-    build_pdf,
-    company_block,
-    fields_block,
+    build_document,
+    document_header,
     fmt_datetime,
     fmt_qty,
     grid_style,
@@ -72,7 +70,6 @@ class CountSheetPdf:
 
 
 def _header(data: CountSheetPdf) -> Table:
-    s = styles()
     fields = [
         (_("Count"), data.number),
         (_("Scope"), data.title),
@@ -81,18 +78,7 @@ def _header(data: CountSheetPdf) -> Table:
         (_("Blind count"), _("Yes") if data.blind else _("No")),
     ]
     heading = _("Recount sheet") if data.recount_only else _("Count sheet")
-    right: list[Flowable] = [bold(heading, s.title), Spacer(1, 2 * mm), fields_block(fields)]
-    table = Table([[company_block(data.company), right]], colWidths=[CONTENT_WIDTH * 0.45, None])
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
-    return table
+    return document_header(data.company, heading, fields, company_share=0.45)
 
 
 def _lines(data: CountSheetPdf) -> list[Flowable]:
@@ -204,9 +190,4 @@ def render_count_sheet(data: CountSheetPdf) -> bytes:
         ),
     ]
     title = _("Count sheet {number}").format(number=data.number)
-    return build_pdf(
-        story,
-        title=title,
-        author=data.company.name,
-        footer=f"{data.company.name} · {title}" if data.company.name else title,
-    )
+    return build_document(story, title=title, company=data.company)

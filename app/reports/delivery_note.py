@@ -11,28 +11,25 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table
 
 from app.i18n import _
 from app.reports.common import (
-    CONTENT_WIDTH,
     Party,
-    bold,
-    build_pdf,
+    address_pair,
+    build_document,
     chunked_tables,
-    company_block,
-    fields_block,
+    document_header,
     fmt_date,
     fmt_datetime,
+    fmt_lot,
     fmt_qty,
     grid_style,
     party_block,
     styles,
     text,
 )
-from app.reports.purchase_order import order_barcode
 
 
 @dataclass(frozen=True)
@@ -79,32 +76,14 @@ class DeliveryNotePdf:
 
 
 def _header(data: DeliveryNotePdf) -> Table:
-    s = styles()
-    right: list[Flowable] = [
-        bold(_("Delivery note"), s.title),
-        Spacer(1, 2 * mm),
-        order_barcode(data.number),
-        bold(data.number, s.body),
-        Spacer(1, 2 * mm),
-        fields_block(
-            [
-                (_("Order"), data.order_number),
-                (_("Shipped"), fmt_datetime(data.shipped_at)),
-                (_("Packed by"), data.shipped_by),
-            ]
-        ),
+    fields = [
+        (_("Order"), data.order_number),
+        (_("Shipped"), fmt_datetime(data.shipped_at)),
+        (_("Packed by"), data.shipped_by),
     ]
-    table = Table([[company_block(data.company), right]], colWidths=[CONTENT_WIDTH * 0.52, None])
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
+    return document_header(
+        data.company, _("Delivery note"), fields, company_share=0.52, barcode=data.number
     )
-    return table
 
 
 def _addresses(data: DeliveryNotePdf) -> Table:
@@ -113,27 +92,7 @@ def _addresses(data: DeliveryNotePdf) -> Table:
         extra.append(_("Your reference: {ref}").format(ref=data.customer_reference))
     deliver_to = party_block(_("Deliver to"), data.customer, extra)
     sender = party_block(_("Sender"), Party(data.company.name, data.company.address))
-    table = Table([[deliver_to, sender]], colWidths=[CONTENT_WIDTH * 0.52, None])
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("BOX", (0, 0), (0, 0), 0.4, colors.HexColor("#9aa0a6")),
-                ("LEFTPADDING", (0, 0), (0, 0), 5),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-                ("LEFTPADDING", (1, 0), (1, 0), 12),
-            ]
-        )
-    )
-    return table
-
-
-def _lot(line: DeliveryNotePdfLine) -> str:
-    if line.expiry is not None and line.lot != line.expiry.isoformat():
-        return f"{line.lot} ({fmt_date(line.expiry)})" if line.lot else fmt_date(line.expiry)
-    return line.lot
+    return address_pair(deliver_to, sender)
 
 
 def _contents(data: DeliveryNotePdf) -> list[Flowable]:
@@ -149,7 +108,7 @@ def _contents(data: DeliveryNotePdf) -> list[Flowable]:
         [
             text(line.sku, s.cell),
             text(line.name, s.cell),
-            text(_lot(line), s.cell),
+            text(fmt_lot(line.lot, line.expiry), s.cell),
             text(fmt_qty(line.quantity), s.cell_right),
             text(line.unit, s.cell),
         ]
@@ -219,9 +178,4 @@ def render_delivery_note(data: DeliveryNotePdf) -> bytes:
         ),
     ]
     title = _("Delivery note {number}").format(number=data.number)
-    return build_pdf(
-        story,
-        title=title,
-        author=data.company.name,
-        footer=f"{data.company.name} · {title}" if data.company.name else title,
-    )
+    return build_document(story, title=title, company=data.company)

@@ -36,9 +36,8 @@ from app.reports.common import (
     HEADER_FILL,
     Party,
     bold,
-    build_pdf,
-    company_block,
-    fields_block,
+    build_document,
+    document_header,
     fmt_date,
     fmt_datetime,
     fonts,
@@ -189,29 +188,13 @@ def as_of_text(day: dt.date) -> str:
 
 def header(frame: ReportFrame, period_label: str) -> Table:
     """Company on the left; title, period, currency and further facts on the right."""
-    s = styles()
     fields = [
         (period_label, frame.period),
         (_("Currency"), frame.currency),
         *frame.facts,
         (_("Made"), fmt_datetime(frame.generated_at)),
     ]
-    right: list[Flowable] = [
-        bold(frame.title, s.title),
-        Spacer(1, 2 * mm),
-        fields_block(fields),
-    ]
-    table = Table([[company_block(frame.company), right]], colWidths=[CONTENT_WIDTH * 0.42, None])
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
-    return table
+    return document_header(frame.company, frame.title, fields, company_share=0.42)
 
 
 def section(title: str, note: str = "") -> list[Flowable]:
@@ -266,8 +249,7 @@ def render_report(
         Spacer(1, 4 * mm),
         *story,
     ]
-    footer = f"{frame.company.name} · {frame.title}" if frame.company.name else frame.title
-    return build_pdf(flowables, title=frame.title, author=frame.company.name, footer=footer)
+    return build_document(flowables, title=frame.title, company=frame.company)
 
 
 # --- Long tables ----------------------------------------------------------------------------

@@ -9,17 +9,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table
 
 from app.i18n import _, ngettext
 from app.reports.common import (
-    CONTENT_WIDTH,
     Party,
     bold,
-    build_pdf,
+    build_document,
     chunked_tables,
-    company_block,
-    fields_block,
+    document_header,
     fmt_date,
     fmt_datetime,
     fmt_qty,
@@ -72,7 +70,6 @@ class GoodsReceivedPdf:
 
 
 def _header(data: GoodsReceivedPdf) -> Table:
-    s = styles()
     fields = [(_("Receipt"), data.number)]
     if data.po_number:
         fields.append((_("Purchase order"), data.po_number))
@@ -80,22 +77,7 @@ def _header(data: GoodsReceivedPdf) -> Table:
         (_("Received by"), data.received_by),
         (_("Posted"), fmt_datetime(data.posted_at)),
     ]
-    right: list[Flowable] = [
-        bold(_("Goods received note"), s.title),
-        Spacer(1, 2 * mm),
-        fields_block(fields),
-    ]
-    table = Table([[company_block(data.company), right]], colWidths=[CONTENT_WIDTH * 0.5, None])
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
-    return table
+    return document_header(data.company, _("Goods received note"), fields, company_share=0.5)
 
 
 def _received(data: GoodsReceivedPdf) -> list[Flowable]:
@@ -192,9 +174,4 @@ def render_goods_received(data: GoodsReceivedPdf) -> bytes:
         text(_("Signature") + ": ______________________________", s.body),
     ]
     title = _("Goods received note {number}").format(number=data.number)
-    return build_pdf(
-        story,
-        title=title,
-        author=data.company.name,
-        footer=f"{data.company.name} · {title}" if data.company.name else title,
-    )
+    return build_document(story, title=title, company=data.company)

@@ -13,26 +13,24 @@ from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from app.i18n import _
 from app.reports.common import (
-    CONTENT_WIDTH,
     Party,
     bold,
-    build_pdf,
+    build_document,
     chunked_tables,
-    company_block,
-    fields_block,
+    document_header,
     fmt_date,
     fmt_datetime,
+    fmt_lot,
     fmt_qty,
     grid_style,
     party_block,
     styles,
     text,
 )
-from app.reports.purchase_order import order_barcode
 
 
 @dataclass(frozen=True)
@@ -81,32 +79,14 @@ class PickListPdf:
 
 
 def _header(data: PickListPdf) -> Table:
-    s = styles()
-    right: list[Flowable] = [
-        bold(_("Pick list"), s.title),
-        Spacer(1, 2 * mm),
-        order_barcode(data.number),
-        bold(data.number, s.body),
-        Spacer(1, 2 * mm),
-        fields_block(
-            [
-                (_("Order date"), fmt_date(data.order_date)),
-                (_("Requested"), fmt_date(data.requested_date) or _("as soon as possible")),
-                (_("Printed"), fmt_datetime(data.printed_at)),
-            ]
-        ),
+    fields = [
+        (_("Order date"), fmt_date(data.order_date)),
+        (_("Requested"), fmt_date(data.requested_date) or _("as soon as possible")),
+        (_("Printed"), fmt_datetime(data.printed_at)),
     ]
-    table = Table([[company_block(data.company), right]], colWidths=[CONTENT_WIDTH * 0.52, None])
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
+    return document_header(
+        data.company, _("Pick list"), fields, company_share=0.52, barcode=data.number
     )
-    return table
 
 
 def _customer(data: PickListPdf) -> list[Flowable]:
@@ -114,12 +94,6 @@ def _customer(data: PickListPdf) -> list[Flowable]:
     if data.customer_reference:
         extra.append(_("Their reference: {ref}").format(ref=data.customer_reference))
     return party_block(_("Customer"), data.customer, extra)
-
-
-def _lot(line: PickListPdfLine) -> str:
-    if line.expiry is not None and line.lot != line.expiry.isoformat():
-        return f"{line.lot} ({fmt_date(line.expiry)})" if line.lot else fmt_date(line.expiry)
-    return line.lot
 
 
 def _description(line: PickListPdfLine) -> Paragraph:
@@ -145,7 +119,7 @@ def _lines(data: PickListPdf) -> list[Flowable]:
             bold(line.bin_code, s.cell) if line.bin_code else text(_("(no bin)"), s.cell),
             text(line.sku, s.cell),
             _description(line),
-            text(_lot(line), s.cell),
+            text(fmt_lot(line.lot, line.expiry), s.cell),
             bold(fmt_qty(line.quantity), s.cell_right),
             text(line.unit, s.cell),
             text("", s.cell),
@@ -205,9 +179,4 @@ def render_pick_list(data: PickListPdf) -> bytes:
     if data.note:
         story += [Spacer(1, 6 * mm), text(_("Note"), s.label), text(data.note, s.body)]
     title = _("Pick list {number}").format(number=data.number)
-    return build_pdf(
-        story,
-        title=title,
-        author=data.company.name,
-        footer=f"{data.company.name} · {title}" if data.company.name else title,
-    )
+    return build_document(story, title=title, company=data.company)

@@ -9,20 +9,17 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from app.i18n import _
 from app.reports.common import (
-    CONTENT_WIDTH,
     Party,
-    bold,
-    build_pdf,
+    address_pair,
+    build_document,
     chunked_tables,
-    company_block,
-    fields_block,
+    document_header,
     fmt_amount,
     fmt_date,
     fmt_money,
@@ -34,10 +31,6 @@ from app.reports.common import (
     styles,
     text,
 )
-
-# 0.4 mm modules print and rasterise (150 dpi and up) cleanly; 12 mm is easy to aim at.
-BARCODE_MODULE = 0.4 * mm
-BARCODE_HEIGHT = 12 * mm
 
 
 @dataclass(frozen=True)
@@ -75,47 +68,19 @@ class PurchaseOrderPdf:
     stamp: str = ""
 
 
-def order_barcode(number: str) -> Code128:
-    """The order number as a vector Code 128 symbol with quiet zones."""
-    return Code128(
-        number,
-        barWidth=BARCODE_MODULE,
-        barHeight=BARCODE_HEIGHT,
-        humanReadable=False,
-        quiet=True,
-        lquiet=10 * BARCODE_MODULE,
-        rquiet=10 * BARCODE_MODULE,
-    )
-
-
 def _header(data: PurchaseOrderPdf) -> Table:
-    s = styles()
-    right: list[Flowable] = [bold(_("Purchase order"), s.title)]
-    if data.stamp:
-        right.append(text(data.stamp.upper(), s.label))
-    right += [
-        Spacer(1, 2 * mm),
-        order_barcode(data.number),
-        bold(data.number, s.body),
-        Spacer(1, 2 * mm),
-        fields_block(
-            [
-                (_("Order date"), fmt_date(data.order_date)),
-                (_("Delivery date"), fmt_date(data.delivery_date) or _("as soon as possible")),
-            ]
-        ),
+    fields = [
+        (_("Order date"), fmt_date(data.order_date)),
+        (_("Delivery date"), fmt_date(data.delivery_date) or _("as soon as possible")),
     ]
-    table = Table([[company_block(data.company), right]], colWidths=[CONTENT_WIDTH * 0.52, None])
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
+    return document_header(
+        data.company,
+        _("Purchase order"),
+        fields,
+        company_share=0.52,
+        stamp=data.stamp,
+        barcode=data.number,
     )
-    return table
 
 
 def _addresses(data: PurchaseOrderPdf) -> Table:
@@ -134,21 +99,7 @@ def _addresses(data: PurchaseOrderPdf) -> Table:
             _("Currency: {currency}").format(currency=data.currency),
         ],
     )
-    table = Table([[supplier, deliver_to]], colWidths=[CONTENT_WIDTH * 0.52, None])
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("BOX", (0, 0), (0, 0), 0.4, colors.HexColor("#9aa0a6")),
-                ("LEFTPADDING", (0, 0), (0, 0), 5),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-                ("LEFTPADDING", (1, 0), (1, 0), 12),
-            ]
-        )
-    )
-    return table
+    return address_pair(supplier, deliver_to)
 
 
 def _packs(line: PurchaseOrderPdfLine) -> str:
@@ -236,12 +187,7 @@ def render_purchase_order(data: PurchaseOrderPdf) -> bytes:
         )
     )
     title = _("Purchase order {number}").format(number=data.number)
-    return build_pdf(
-        story,
-        title=title,
-        author=data.company.name,
-        footer=f"{data.company.name} · {title}" if data.company.name else title,
-    )
+    return build_document(story, title=title, company=data.company)
 
 
 def total_of(lines: tuple[PurchaseOrderPdfLine, ...]) -> Decimal:

@@ -13,16 +13,14 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from app.i18n import _
 from app.reports.common import (
-    CONTENT_WIDTH,
     ROWS_PER_TABLE,
     Party,
-    bold,
-    build_pdf,
-    company_block,
+    build_document,
+    document_header,
     fields_block,
     fmt_amount,
     fmt_datetime,
@@ -91,7 +89,6 @@ class VarianceReportPdf:
 
 
 def _header(data: VarianceReportPdf) -> Table:
-    s = styles()
     fields = [
         (_("Count"), data.number),
         (_("Scope"), data.title),
@@ -100,22 +97,7 @@ def _header(data: VarianceReportPdf) -> Table:
         (_("Counting ended"), fmt_datetime(data.finished_at)),
         (_("Ended by"), data.finished_by),
     ]
-    right: list[Flowable] = [
-        bold(_("Count variance report"), s.title),
-        Spacer(1, 2 * mm),
-        fields_block(fields),
-    ]
-    table = Table([[company_block(data.company), right]], colWidths=[CONTENT_WIDTH * 0.45, None])
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
-    return table
+    return document_header(data.company, _("Count variance report"), fields, company_share=0.45)
 
 
 def _summary(data: VarianceReportPdf) -> list[Flowable]:
@@ -237,9 +219,4 @@ def render_variance_report(data: VarianceReportPdf) -> bytes:
         *_lines(data),
     ]
     title = _("Count variance report {number}").format(number=data.number)
-    return build_pdf(
-        story,
-        title=title,
-        author=data.company.name,
-        footer=f"{data.company.name} · {title}" if data.company.name else title,
-    )
+    return build_document(story, title=title, company=data.company)

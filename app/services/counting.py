@@ -57,7 +57,6 @@ from app.models import (
     LocationKind,
     Lot,
     MoveKind,
-    Role,
     StockCount,
     StockCountEvent,
     StockCountItem,
@@ -69,6 +68,7 @@ from app.models import (
 )
 from app.reports.values import round_money
 from app.services import ledger
+from app.services.actors import Actor, load_actor
 from app.services.count_plan import ACTIVE, PLAN_DEFAULTS, UNCLASSIFIED, due_state
 from app.services.count_plan import FREQUENCY_SETTINGS as FREQUENCY_SETTINGS
 from app.services.count_plan import PLAN_START_SETTING as PLAN_START_SETTING
@@ -89,8 +89,9 @@ from app.services.errors import (
 )
 from app.services.locations import virtual_location_id
 from app.services.lots import get_or_create_lot
+from app.services.numbering import next_number
 from app.services.parsing import parse_decimal
-from app.services.purchase_orders import company_party, next_number
+from app.services.purchase_orders import company_party
 from app.services.scanning import resolve_scan
 from app.services.settings import get_setting
 from app.services.users import UserId, record_audit
@@ -594,31 +595,12 @@ def count_tolerance(session: Session) -> Tolerance:
     return Tolerance(percent=percent, value=value, currency=get_setting(session, "currency"))
 
 
-@dataclass(frozen=True)
-class _UserInfo:
-    id: int
-    name: str
-    role: Role
-
-    @property
-    def manager(self) -> bool:
-        return self.role in (Role.MANAGER, Role.ADMIN)
-
-
-def _user(session: Session, user_id: int) -> _UserInfo:
-    """The user as the database knows them now (the role is never taken from the caller)."""
-    row = session.execute(
-        select(User.display_name, User.username, User.role, User.active).where(User.id == user_id)
-    ).first()
-    if row is None:
-        raise NotFoundError(_("User {id} does not exist.").format(id=user_id))
-    display, username, role, active = row
-    name = display or username
-    if not active:
-        raise NotAllowedError(
-            _("User {name} is inactive and cannot count or approve.").format(name=name)
-        )
-    return _UserInfo(user_id, name, role)
+def _user(session: Session, user_id: int) -> Actor:
+    """The user as the database knows them now (the role is never taken from the caller);
+    an inactive one can neither count nor approve."""
+    return load_actor(
+        session, user_id, inactive=_("User {name} is inactive and cannot count or approve.")
+    )
 
 
 def _user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -1012,14 +994,14 @@ def _single_bin(session: Session, count: StockCount) -> int | None:
     return session.scalar(select(Location.id).where(Location.code == count.scope))
 
 
-def _shows_expected(count: StockCount, viewer: _UserInfo) -> bool:
+def _shows_expected(count: StockCount, viewer: Actor) -> bool:
     return not count.blind or viewer.manager
 
 
 def _view(
     session: Session,
     count: StockCount,
-    viewer: _UserInfo,
+    viewer: Actor,
     *,
     lines: list[_Line] | None = None,
     fold: _Fold | None = None,
@@ -1168,7 +1150,7 @@ def _undo_target(
 
 def _create(
     session: Session,
-    user: _UserInfo,
+    user: Actor,
     kind: CountKind,
     scope: str,
     *,
@@ -1562,7 +1544,7 @@ def _bin_code(session: Session, bin_id: int) -> str:
 def _outcome(
     session: Session,
     count: StockCount,
-    viewer: _UserInfo,
+    viewer: Actor,
     status: CountScanStatus,
     message: str,
     *,
@@ -1581,7 +1563,7 @@ def _out_of_scope_bin(count: StockCount, code: str) -> str:
 
 
 def _set_bin(
-    session: Session, count: StockCount, viewer: _UserInfo, bin_id: int, text: str
+    session: Session, count: StockCount, viewer: Actor, bin_id: int, text: str
 ) -> CountScanOutcome:
     code = _bin_code(session, bin_id)
     if not _bin_in_scope(count, code):
@@ -1627,7 +1609,7 @@ def _choose_lot(item: _ItemInfo, pending: PendingCountScan, candidates: list[_Li
 
 
 def _count(
-    session: Session, count: StockCount, viewer: _UserInfo, pending: PendingCountScan
+    session: Session, count: StockCount, viewer: Actor, pending: PendingCountScan
 ) -> CountScanOutcome:
     """Add (scan) or set (typed) a counted quantity, or say what is needed first."""
     item = _item(session, pending.item_id)

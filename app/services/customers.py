@@ -6,18 +6,25 @@ import re
 from dataclasses import dataclass
 from typing import NewType
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.i18n import _
 from app.models import Customer
 from app.services.errors import FieldErrors, NotFoundError
-from app.services.users import UserId, record_audit
+from app.services.parties import (
+    clean_address,
+    clean_code,
+    clean_email,
+    clean_name,
+    find_party,
+    list_parties,
+    save_party,
+)
+from app.services.users import UserId
 
 CustomerId = NewType("CustomerId", int)
 
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/&+-]{0,39}$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_PATTERN = re.compile(r"^[0-9+()\-. /]{3,40}$")
 
 
@@ -63,39 +70,26 @@ def validate_customer(
 ) -> dict[str, object]:
     """Check every field; return the clean values or raise FieldErrors naming each field."""
     errors: dict[str, str] = {}
-    code = data.code.strip()
-    if not code:
-        errors["code"] = _("Give the customer a code, e.g. KUND01.")
-    elif not CODE_PATTERN.match(code):
-        errors["code"] = _(
+    code = clean_code(
+        session,
+        Customer,
+        data.code,
+        customer_id,
+        errors,
+        missing=_("Give the customer a code, e.g. KUND01."),
+        malformed=_(
             "A customer code is up to 40 letters, digits and . _ / & + - (no spaces), e.g. KUND01."
-        )
-    else:
-        clash = session.scalar(
-            select(Customer.id).where(
-                func.upper(Customer.code) == code.upper(), Customer.id != (customer_id or 0)
-            )
-        )
-        if clash is not None:
-            errors["code"] = _("There is already a customer {code}.").format(code=code)
-    name = " ".join(data.name.split())
-    if not name:
-        errors["name"] = _("Give the customer a name.")
-    elif len(name) > 200:
-        errors["name"] = _("A name can be at most 200 characters.")
-    email = data.email.strip()
-    if email and (len(email) > 200 or not EMAIL_PATTERN.match(email)):
-        errors["email"] = _("“{value}” is not an e-mail address, e.g. orders@example.com.").format(
-            value=email
-        )
+        ),
+        taken=_("There is already a customer {code}."),
+    )
+    name = clean_name(data.name, errors, missing=_("Give the customer a name."))
+    email = clean_email(data.email, errors)
     phone = data.phone.strip()
     if phone and not PHONE_PATTERN.match(phone):
         errors["phone"] = _(
             "“{value}” is not a phone number. Use digits, spaces and + ( ) -, e.g. 08-123 45 67."
         ).format(value=phone)
-    address = data.address.strip()
-    if len(address) > 500:
-        errors["address"] = _("An address can be at most 500 characters.")
+    address = clean_address(data.address, errors)
     if errors:
         raise FieldErrors(errors)
     return {
@@ -113,20 +107,15 @@ def save_customer(
 ) -> CustomerRow:
     """Create a customer (``customer_id`` None) or update one; all fields or nothing."""
     clean = validate_customer(session, data, customer_id)
-    if customer_id is None:
-        customer = Customer(**clean)
-        session.add(customer)
-        action = "create"
-    else:
-        found = session.get(Customer, customer_id)
-        if found is None:
-            raise NotFoundError(_("Customer {id} does not exist.").format(id=customer_id))
-        customer = found
-        for key, value in clean.items():
-            setattr(customer, key, value)
-        action = "update"
-    session.flush()
-    record_audit(session, user_id, action, "customer", customer.id, {"code": customer.code})
+    customer = save_party(
+        session,
+        user_id,
+        Customer,
+        clean,
+        customer_id,
+        entity="customer",
+        not_found=_("Customer {id} does not exist."),
+    )
     return _row(customer)
 
 
@@ -140,17 +129,12 @@ def get_customer(session: Session, customer_id: int) -> CustomerRow:
 
 def list_customers(session: Session, include_inactive: bool = True) -> list[CustomerRow]:
     """Every customer in code order."""
-    query = select(Customer).order_by(Customer.code)
-    if not include_inactive:
-        query = query.where(Customer.active.is_(True))
-    return [_row(customer) for customer in session.scalars(query)]
+    return [_row(customer) for customer in list_parties(session, Customer, include_inactive)]
 
 
 def find_customer(session: Session, code: str) -> CustomerRow | None:
     """The customer with this code (case-insensitive), if any."""
-    customer = session.scalar(
-        select(Customer).where(func.upper(Customer.code) == code.strip().upper())
-    )
+    customer = find_party(session, Customer, code)
     return _row(customer) if customer else None
 
 

@@ -59,8 +59,9 @@ from app.reports.values import round_money  # reportlab-free: orders load withou
 from app.services.commitments import ACTIVE_STATUSES, need_is_open
 from app.services.errors import NotAllowedError, NotFoundError, ValidationError
 from app.services.ledger import parse_money, parse_quantity
+from app.services.numbering import next_number, number_seq
 from app.services.parsing import parse_date
-from app.services.purchase_orders import RECEIVABLE, next_number
+from app.services.purchase_orders import RECEIVABLE
 from app.services.settings import get_setting
 from app.services.suppliers import DEFAULT_LEAD_TIME_DAYS
 from app.services.users import UserId, record_audit
@@ -73,7 +74,6 @@ SO_NUMBER_LOCK = 4_201_006
 ZERO = Decimal(0)
 # Orders that hold reservations and backorders.
 ACTIVE = ACTIVE_STATUSES
-_SYMBOLOGY_PREFIX = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 _NUMBER_PATTERN = re.compile(r"^(?:SO-?)?(\d{1,9})$", re.IGNORECASE)
 _ROLE_RANK = {Role.STAFF: 0, Role.MANAGER: 1, Role.ADMIN: 2}
 
@@ -1308,21 +1308,19 @@ def list_orders(
 
 def find_order_by_number(session: Session, text: str) -> OrderDetail | None:
     """The order a scanned or typed number names (``SO-1001``, ``]C0SO-1001``, ``1001``)."""
-    cleaned = _SYMBOLOGY_PREFIX.sub("", text.strip()).strip()
-    match = _NUMBER_PATTERN.match(cleaned)
-    if match is None:
+    seq = number_seq(text, _NUMBER_PATTERN)
+    if seq is None:
         return None
-    order_id = session.scalar(select(CustomerOrder.id).where(CustomerOrder.seq == int(match[1])))
+    order_id = session.scalar(select(CustomerOrder.id).where(CustomerOrder.seq == seq))
     return get_order(session, order_id) if order_id is not None else None
 
 
 def order_id_by_number(session: Session, text: str) -> OrderId:
     """The id of the order ``text`` names, or a NotFoundError that says so."""
-    cleaned = _SYMBOLOGY_PREFIX.sub("", text.strip()).strip()
-    match = _NUMBER_PATTERN.match(cleaned)
+    seq = number_seq(text, _NUMBER_PATTERN)
     order_id = (
-        session.scalar(select(CustomerOrder.id).where(CustomerOrder.seq == int(match[1])))
-        if match is not None
+        session.scalar(select(CustomerOrder.id).where(CustomerOrder.seq == seq))
+        if seq is not None
         else None
     )
     if order_id is None:

@@ -16,8 +16,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, NewType
 
 from sqlalchemy import func, select
-from sqlalchemy import text as sql_text
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from app.i18n import N_, _, format_number
 from app.models import (
@@ -34,6 +33,7 @@ from app.reports.values import Party, round_money
 from app.services.commitments import reopen_needs_of_cancelled_order
 from app.services.errors import NotFoundError, ValidationError
 from app.services.ledger import parse_money, parse_quantity
+from app.services.numbering import next_number, number_seq
 from app.services.parsing import parse_date
 from app.services.settings import get_setting
 from app.services.users import UserId, record_audit
@@ -45,13 +45,10 @@ if TYPE_CHECKING:
 PurchaseOrderId = NewType("PurchaseOrderId", int)
 
 NUMBER_PREFIX = "PO-"
-FIRST_NUMBER = 1001
 # Keys for PostgreSQL's transaction-scoped advisory locks: two workstations creating an
 # order at once must not both take the next number (SQLite's BEGIN IMMEDIATE already
 # lets only one writer in).
 PO_NUMBER_LOCK = 4_201_001
-# Scanners may put an AIM symbology identifier (]C0 for Code 128) before the data.
-_SYMBOLOGY_PREFIX = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 _NUMBER_PATTERN = re.compile(r"^(?:PO-?)?(\d{1,9})$", re.IGNORECASE)
 
 STATUS_LABELS = {
@@ -157,21 +154,6 @@ class PurchaseOrderRow:
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _lock_numbering(session: Session, key: int) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-
-
-def next_number(
-    session: Session, seq_column: InstrumentedAttribute[int], prefix: str, lock: int
-) -> tuple[int, str]:
-    """The next sequence number and its document number (PO-1001, GR-1001…)."""
-    _lock_numbering(session, lock)
-    last = session.scalar(select(func.max(seq_column)))
-    seq = max(FIRST_NUMBER, (last or 0) + 1)
-    return seq, f"{prefix}{seq}"
 
 
 def _load(session: Session, po_id: int, *, lock: bool = False) -> PurchaseOrder:
@@ -659,11 +641,10 @@ def list_purchase_orders(
 
 def find_po_by_number(session: Session, text: str) -> PurchaseOrderDetail | None:
     """The order a scanned or typed number names (``PO-1001``, ``]C0PO-1001``, ``1001``)."""
-    cleaned = _SYMBOLOGY_PREFIX.sub("", text.strip()).strip()
-    match = _NUMBER_PATTERN.match(cleaned)
-    if match is None:
+    seq = number_seq(text, _NUMBER_PATTERN)
+    if seq is None:
         return None
-    po_id = session.scalar(select(PurchaseOrder.id).where(PurchaseOrder.seq == int(match[1])))
+    po_id = session.scalar(select(PurchaseOrder.id).where(PurchaseOrder.seq == seq))
     return get_purchase_order(session, po_id) if po_id is not None else None
 
 

@@ -54,13 +54,13 @@ from app.services import ledger
 from app.services.errors import NotFoundError, ValidationError
 from app.services.locations import virtual_location_id
 from app.services.lots import get_or_create_lot
+from app.services.numbering import next_number
 from app.services.orders import allocate_backorders, allocation_message, backorders_for_item
 from app.services.parsing import parse_date, parse_decimal
 from app.services.purchase_orders import (
     RECEIVABLE,
     company_party,
     find_po_by_number,
-    next_number,
     status_label,
 )
 from app.services.scanning import resolve_scan, short_date
@@ -1141,16 +1141,7 @@ def _add(
             " ".join(parts),
             fold=fold,
             po_lines=po_lines,
-            pending=PendingScan(
-                item_id=item.id,
-                quantity=quantity,
-                lot=lot,
-                expiry=expiry,
-                bin_id=pending.bin_id,
-                text=pending.text,
-                confirm_over=pending.confirm_over,
-                add_unordered=pending.add_unordered,
-            ),
+            pending=replace(pending, quantity=quantity, lot=lot, expiry=expiry),
             lot=lot,
             expiry=expiry,
             bin_id=bin_id,
@@ -1186,15 +1177,7 @@ def _add(
                 ),
                 fold=fold,
                 po_lines=po_lines,
-                pending=PendingScan(
-                    item_id=item.id,
-                    quantity=quantity,
-                    lot=lot,
-                    expiry=expiry,
-                    bin_id=pending.bin_id,
-                    text=pending.text,
-                    add_unordered=pending.add_unordered,
-                ),
+                pending=replace(pending, quantity=quantity, lot=lot, expiry=expiry),
                 lot=lot,
                 expiry=expiry,
                 bin_id=bin_id,

@@ -53,6 +53,7 @@ from app.reports.delivery_note import (
 from app.services import ledger
 from app.services.errors import NotFoundError, ValidationError
 from app.services.locations import virtual_location_id
+from app.services.numbering import next_number, number_seq
 from app.services.orders import (
     OrderId,
     allocate_backorders,
@@ -63,7 +64,7 @@ from app.services.orders import (
     status_label,
 )
 from app.services.picking import pick_fold
-from app.services.purchase_orders import company_party, next_number
+from app.services.purchase_orders import company_party
 from app.services.users import UserId, record_audit
 
 ShipmentId = NewType("ShipmentId", int)
@@ -72,7 +73,6 @@ NUMBER_PREFIX = "DN-"
 # PostgreSQL advisory lock key for shipment numbering (see purchase_orders.PO_NUMBER_LOCK).
 SHIPMENT_NUMBER_LOCK = 4_201_066
 ZERO = Decimal(0)
-_SYMBOLOGY_PREFIX = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 _NUMBER_PATTERN = re.compile(r"^(?:DN-?)?(\d{1,9})$", re.IGNORECASE)
 
 DISPOSITION_LABELS = {
@@ -439,12 +439,9 @@ def list_shipments(session: Session, order_id: int) -> list[ShipmentInfo]:
 
 def shipment_id_by_number(session: Session, text: str) -> ShipmentId:
     """The shipment a typed or scanned number names (``DN-1001``, ``1001``)."""
-    cleaned = _SYMBOLOGY_PREFIX.sub("", text.strip()).strip()
-    match = _NUMBER_PATTERN.match(cleaned)
+    seq = number_seq(text, _NUMBER_PATTERN)
     shipment_id = (
-        session.scalar(select(Shipment.id).where(Shipment.seq == int(match[1])))
-        if match is not None
-        else None
+        session.scalar(select(Shipment.id).where(Shipment.seq == seq)) if seq is not None else None
     )
     if shipment_id is None:
         raise NotFoundError(_("There is no shipment {number}.").format(number=text.strip()))

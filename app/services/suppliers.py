@@ -6,19 +6,25 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.i18n import _
 from app.models import Role, Supplier
 from app.services.auth import require_role
-from app.services.errors import FieldErrors, NotFoundError, ValidationError
+from app.services.errors import FieldErrors, ValidationError
 from app.services.ledger import parse_money
+from app.services.parties import (
+    clean_address,
+    clean_code,
+    clean_email,
+    clean_name,
+    find_party,
+    list_parties,
+    save_party,
+)
 from app.services.settings import get_setting
-from app.services.users import UserId, record_audit
+from app.services.users import UserId
 
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/&+-]{0,39}$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
 DEFAULT_LEAD_TIME_DAYS = 7
 
@@ -88,34 +94,21 @@ def validate_supplier(
 ) -> dict[str, object]:
     """Check every field; return the clean values or raise FieldErrors naming each field."""
     errors: dict[str, str] = {}
-    code = data.code.strip()
-    if not code:
-        errors["code"] = _("Give the supplier a code, e.g. ACME.")
-    elif not CODE_PATTERN.match(code):
-        errors["code"] = _(
+    code = clean_code(
+        session,
+        Supplier,
+        data.code,
+        supplier_id,
+        errors,
+        missing=_("Give the supplier a code, e.g. ACME."),
+        malformed=_(
             "A supplier code is up to 40 letters, digits and . _ / & + - (no spaces), e.g. ACME."
-        )
-    else:
-        clash = session.scalar(
-            select(Supplier.id).where(
-                func.upper(Supplier.code) == code.upper(), Supplier.id != (supplier_id or 0)
-            )
-        )
-        if clash is not None:
-            errors["code"] = _("There is already a supplier {code}.").format(code=code)
-    name = " ".join(data.name.split())
-    if not name:
-        errors["name"] = _("Give the supplier a name.")
-    elif len(name) > 200:
-        errors["name"] = _("A name can be at most 200 characters.")
-    email = data.email.strip()
-    if email and (len(email) > 200 or not EMAIL_PATTERN.match(email)):
-        errors["email"] = _("“{value}” is not an e-mail address, e.g. orders@example.com.").format(
-            value=email
-        )
-    address = data.address.strip()
-    if len(address) > 500:
-        errors["address"] = _("An address can be at most 500 characters.")
+        ),
+        taken=_("There is already a supplier {code}."),
+    )
+    name = clean_name(data.name, errors, missing=_("Give the supplier a name."))
+    email = clean_email(data.email, errors)
+    address = clean_address(data.address, errors)
     lead_time = _lead_time(data.lead_time_days, errors)
     min_order_value = Decimal(0)
     text = data.min_order_value
@@ -147,34 +140,24 @@ def save_supplier(
     """Create a supplier (``supplier_id`` None) or update one; all fields or nothing."""
     require_role(session, user_id, Role.MANAGER, _("create or change suppliers"))
     clean = validate_supplier(session, data, supplier_id)
-    if supplier_id is None:
-        supplier = Supplier(**clean)
-        session.add(supplier)
-        action = "create"
-    else:
-        found = session.get(Supplier, supplier_id)
-        if found is None:
-            raise NotFoundError(_("Supplier {id} does not exist.").format(id=supplier_id))
-        supplier = found
-        for key, value in clean.items():
-            setattr(supplier, key, value)
-        action = "update"
-    session.flush()
-    record_audit(session, user_id, action, "supplier", supplier.id, {"code": supplier.code})
+    supplier = save_party(
+        session,
+        user_id,
+        Supplier,
+        clean,
+        supplier_id,
+        entity="supplier",
+        not_found=_("Supplier {id} does not exist."),
+    )
     return _row(supplier)
 
 
 def list_suppliers(session: Session, include_inactive: bool = True) -> list[SupplierRow]:
     """Every supplier in code order."""
-    query = select(Supplier).order_by(Supplier.code)
-    if not include_inactive:
-        query = query.where(Supplier.active.is_(True))
-    return [_row(supplier) for supplier in session.scalars(query)]
+    return [_row(supplier) for supplier in list_parties(session, Supplier, include_inactive)]
 
 
 def find_supplier(session: Session, code: str) -> SupplierRow | None:
     """The supplier with this code (case-insensitive), if any."""
-    supplier = session.scalar(
-        select(Supplier).where(func.upper(Supplier.code) == code.strip().upper())
-    )
+    supplier = find_party(session, Supplier, code)
     return _row(supplier) if supplier else None

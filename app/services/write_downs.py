@@ -59,7 +59,6 @@ from app.models import (
     Lot,
     MoveKind,
     RevaluationRule,
-    Role,
     StockLevel,
     StockMove,
     User,
@@ -72,10 +71,11 @@ from app.models import (
 from app.models.base import MONEY_QUANTUM
 from app.models.write_downs import FACTOR_SCALE
 from app.services import ledger
+from app.services.actors import Actor, load_actor
 from app.services.errors import NotAllowedError, NotFoundError, StockError, ValidationError
 from app.services.locations import virtual_location_id
+from app.services.numbering import next_number
 from app.services.parsing import parse_decimal
-from app.services.purchase_orders import next_number
 from app.services.settings import CostingMethod, costing_method, get_setting
 from app.services.users import UserId, record_audit
 from app.services.valuation import (
@@ -181,31 +181,12 @@ def dead_stock_days(session: Session) -> int:
     )
 
 
-@dataclass(frozen=True)
-class _UserInfo:
-    id: UserId
-    name: str
-    role: Role
-
-    @property
-    def manager(self) -> bool:
-        return self.role in (Role.MANAGER, Role.ADMIN)
-
-
-def _user(session: Session, user_id: int) -> _UserInfo:
-    """The user as the database knows them now (the role is never taken from the caller)."""
-    row = session.execute(
-        select(User.display_name, User.username, User.role, User.active).where(User.id == user_id)
-    ).first()
-    if row is None:
-        raise NotFoundError(_("User {id} does not exist.").format(id=user_id))
-    display, username, role, active = row
-    name = display or username
-    if not active:
-        raise NotAllowedError(
-            _("User {name} is inactive and cannot write stock down.").format(name=name)
-        )
-    return _UserInfo(UserId(user_id), name, role)
+def _user(session: Session, user_id: int) -> Actor:
+    """The user as the database knows them now (the role is never taken from the caller);
+    an inactive one cannot write stock down."""
+    return load_actor(
+        session, user_id, inactive=_("User {name} is inactive and cannot write stock down.")
+    )
 
 
 # --- what a write-down would do ------------------------------------------------------------
@@ -875,7 +856,7 @@ class WriteDownResult:
     message: str
 
 
-def _post(session: Session, row: WriteDown, plan: _Plan, user: _UserInfo) -> None:
+def _post(session: Session, row: WriteDown, plan: _Plan, user: Actor) -> None:
     """Post a write-down's plan: scrap moves, or the revaluation and the ledger's costs."""
     request = plan.request
     if request.kind is WriteDownKind.SCRAP:
@@ -1036,7 +1017,7 @@ def _load_pending(session: Session, write_down_id: int) -> WriteDown:
     return row
 
 
-def _require_manager(user: _UserInfo, action: str) -> None:
+def _require_manager(user: Actor, action: str) -> None:
     if not user.manager:
         raise NotAllowedError(
             _("Only a manager or an administrator may {action} a write-down.").format(action=action)
