@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -226,10 +227,21 @@ def check_backup_file(path: Path) -> str:
     return str(revision)
 
 
-def _keep_damaged_copy(target: Path, folder: Path) -> Path:
-    aside = folder / f"{target.name}.damaged-{timestamp()}"
+# A damaged database's bytes, kept in its backups folder as they were: never listed or
+# offered as a backup, never deleted by Hylla (the Database page lists them apart).
+DAMAGED_MARK = ".damaged-"
+
+
+def _damaged_copy_path(target: Path) -> Path:
+    """Where the damaged database ``target`` is kept aside (its backups folder, created)."""
+    folder = backup_folder_of(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{target.name}{DAMAGED_MARK}{timestamp()}"
+
+
+def _keep_damaged_copy(target: Path) -> Path:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        aside = _damaged_copy_path(target)
         for suffix in ("", "-wal"):
             part = target.with_name(target.name + suffix)
             if part.exists():
@@ -261,7 +273,7 @@ def restore_database(db: Database, source: Path) -> BackupResult:
             # SQLite cannot copy a damaged database, and refusing would leave the user
             # stuck with it: its bytes are kept aside as they are (never listed as a
             # backup), and the restore is what mends it.
-            _keep_damaged_copy(target, backup_dir_for(db))
+            _keep_damaged_copy(target)
     db.dispose()
     try:
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
@@ -307,6 +319,8 @@ class DatabaseStatus:
     size_bytes: int | None
     backup_folder: Path | None
     backups: tuple[BackupFile, ...]
+    # Damaged copies of this database kept aside by a restore, newest first.
+    damaged_copies: tuple[BackupFile, ...] = ()
 
     @property
     def last_backup(self) -> BackupFile | None:
@@ -322,12 +336,25 @@ def backup_folder_of(path: Path) -> Path:
 def list_backups(database: Path) -> list[BackupFile]:
     """The backups of the SQLite file ``database`` in its backups folder, newest first
     (an unfinished copy is not one, nor another database's backup)."""
-    folder = backup_folder_of(database)
+    return _files(backup_folder_of(database), "*.db", lambda path: is_backup_of(database, path))
+
+
+def list_damaged_copies(database: Path) -> list[BackupFile]:
+    """The damaged copies of ``database`` that restores kept aside, newest first (their
+    ``-wal`` files go with them and are not listed)."""
+    return _files(
+        backup_folder_of(database),
+        f"{database.name}{DAMAGED_MARK}*",
+        lambda path: not path.name.endswith(("-wal", "-shm")),
+    )
+
+
+def _files(folder: Path, pattern: str, wanted: Callable[[Path], bool]) -> list[BackupFile]:
     if not folder.is_dir():
         return []
     found = []
-    for path in folder.glob("*.db"):
-        if not is_backup_of(database, path):
+    for path in folder.glob(pattern):
+        if not wanted(path):
             continue
         try:
             stat = path.stat()
@@ -349,9 +376,15 @@ def database_status(db: Database) -> DatabaseStatus:
         for part in (db.path, db.path.with_name(db.path.name + "-wal"))
         if part.exists()
     )
-    folder = backup_folder_of(db.path)
     return DatabaseStatus(
-        True, db.describe(), revision, schema_head(), size, folder, tuple(list_backups(db.path))
+        True,
+        db.describe(),
+        revision,
+        schema_head(),
+        size,
+        backup_folder_of(db.path),
+        tuple(list_backups(db.path)),
+        tuple(list_damaged_copies(db.path)),
     )
 
 
@@ -387,14 +420,14 @@ def restore_backup(db: Database, user_id: int, source: Path) -> BackupResult:
 def replace_damaged_database(target: Path, source: Path) -> Path:
     """Move a damaged database file aside and put the backup ``source`` in its place.
 
-    Returns where the damaged file now is (``<name>.damaged-<time>``): it is never
-    deleted. Its ``-wal`` and ``-shm`` files go with it, since they belong to it and
-    would damage the restored file.
+    Returns where the damaged file now is (``backups/<name>.damaged-<time>``, listed on
+    the Database page): it is never deleted. Its ``-wal`` and ``-shm`` files go with it,
+    since they belong to it and would damage the restored file.
     """
     source = source.expanduser().resolve()
     check_backup_file(source)
-    aside = target.with_name(f"{target.name}.damaged-{timestamp()}")
     try:
+        aside = _damaged_copy_path(target)
         if target.exists():
             target.replace(aside)
         for suffix in ("-wal", "-shm"):

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.models import Role
 from app.services import auth, backup
 from app.services.backup import BackupFile, BackupResult, DatabaseStatus
@@ -180,6 +180,13 @@ class DatabasePage(QWidget):
         )
         self.server_note.setWordWrap(True)
         self.server_note.hide()
+        # Damaged copies a restore kept aside: not backups, but not Hylla's to delete.
+        self.damaged_label = QLabel()
+        self.damaged_label.setObjectName("damaged_copies")
+        self.damaged_label.setWordWrap(True)
+        self.damaged_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.damaged_label.setProperty("role", "error")
+        self.damaged_label.hide()
         backups = QGroupBox(_("Backups"))
         backups_column = QVBoxLayout(backups)
         backups_form = QFormLayout()
@@ -189,6 +196,7 @@ class DatabasePage(QWidget):
         backups_column.addWidget(self.policy_label)
         backups_column.addWidget(self.server_note)
         backups_column.addWidget(self.table, 1)
+        backups_column.addWidget(self.damaged_label)
         buttons = QHBoxLayout()
         buttons.addWidget(self.backup_button)
         buttons.addWidget(self.backup_to_button)
@@ -266,8 +274,34 @@ class DatabasePage(QWidget):
         else:
             self.last_label.setText(_("none yet") if status.is_sqlite else "—")
         self.model.set_rows(list(status.backups))
+        self._show_damaged_copies(status.damaged_copies)
         self._set_sqlite_buttons(status.is_sqlite)
         self.status_loaded.emit(status)
+
+    def _show_damaged_copies(self, copies: tuple[BackupFile, ...]) -> None:
+        """Say which damaged copies of the database are kept in the backups folder."""
+        self.damaged_label.setVisible(bool(copies))
+        if not copies:
+            return
+        listed = "; ".join(
+            _("{name} ({size}, {time})").format(
+                name=copy.path.name,
+                size=fmt_size(copy.size_bytes),
+                time=fmt_datetime(copy.modified),
+            )
+            for copy in copies
+        )
+        self.damaged_label.setText(
+            ngettext(
+                "A damaged copy of this database is kept in the backups folder: {copies}. "
+                "It is not a backup and is never restored; once the restored data has been "
+                "checked, delete it (or keep it for whoever looks into the damage).",
+                "Damaged copies of this database are kept in the backups folder: {copies}. "
+                "They are not backups and are never restored; once the restored data has "
+                "been checked, delete them (or keep them for whoever looks into the damage).",
+                len(copies),
+            ).format(copies=listed)
+        )
 
     def _status_failed(self, error: HyllaError) -> None:
         self.where_label.setText(self._runner.db.describe())

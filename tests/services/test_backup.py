@@ -189,3 +189,4 @@ def test_a_damaged_database_can_be_restored_and_its_bytes_are_kept_aside(sqlite_
     )
     assert aside.stat().st_size > 0
     assert [b.path.name for b in backup.list_backups(sqlite_db.path)] == [good.path.name]
+    assert [c.path for c in backup.list_damaged_copies(sqlite_db.path)] == [aside]

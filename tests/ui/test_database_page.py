@@ -59,6 +59,33 @@ def test_it_shows_the_sqlite_file_its_schema_and_backs_up_now(
     connection.close()
 
 
+def test_damaged_copies_kept_aside_are_listed_apart_from_the_backups(
+    qtbot: QtBot, runner: Runner, sqlite_db: Database
+) -> None:
+    user = _admin(sqlite_db)
+    page = _page(qtbot, runner, user)
+    assert page.damaged_label.isHidden()
+    folder = sqlite_db.path.parent / "backups"  # type: ignore[union-attr]
+    folder.mkdir(exist_ok=True)
+    # What a restore of a damaged database leaves (app.services.backup), and another
+    # database's damaged copy in the same folder, which is not this one's business.
+    (folder / "hylla.db.damaged-20261125-101500").write_bytes(b"x" * 2048)
+    (folder / "hylla.db.damaged-20261125-101500-wal").write_bytes(b"x" * 10)
+    (folder / "other.db.damaged-20261125-101500").write_bytes(b"x")
+    with qtbot.waitSignal(page.status_loaded, timeout=TIMEOUT_MS):
+        page.refresh()
+    assert not page.damaged_label.isHidden()
+    text = page.damaged_label.text()
+    assert text.startswith(
+        "A damaged copy of this database is kept in the backups folder: "
+        "hylla.db.damaged-20261125-101500 (2 kB, "
+    )
+    assert "never restored" in text and "other.db" not in text and "-wal" not in text
+    # Not a backup: never offered for restore.
+    names = [backup_file.path.name for backup_file in page.model.visible_rows()]
+    assert not any("damaged" in name for name in names)
+
+
 def test_back_up_to_a_chosen_file(
     qtbot: QtBot,
     runner: Runner,

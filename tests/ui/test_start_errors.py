@@ -147,7 +147,8 @@ def test_a_damaged_database_is_replaced_by_its_newest_backup_and_kept_aside(
     assert start_errors.choice_label(Choice.RESTORE_BACKUP, error).startswith(
         "Restore the backup of "
     )
-    (aside,) = good_db.parent.glob("hylla.db.damaged-*")
+    (aside,) = (good_db.parent / "backups").glob("hylla.db.damaged-*")
+    assert backup.list_damaged_copies(good_db)[0].path == aside
     assert aside.read_bytes() == damaged
     assert answers.told and str(aside) in answers.told[0]
 
