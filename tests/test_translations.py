@@ -271,8 +271,10 @@ def test_qt_has_its_own_swedish_strings_and_the_app_installs_them(
         # The Cancel button of Qt's standard dialogs (QMessageBox, QFileDialog…).
         assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Avbryt"
     finally:
+        # Through the app's own function, so its list of installed catalogs forgets
+        # them too (a deleted one left in it broke a later test's language change).
+        ui_app.install_qt_translations(qapp, "en")
         for translator in set(qapp.findChildren(QTranslator)) - before:
-            qapp.removeTranslator(translator)
             translator.deleteLater()
         QLocale.setDefault(default_locale)
         qapp.setStyleSheet(style_sheet)
