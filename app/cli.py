@@ -13,7 +13,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from app.i18n import LANGUAGES, N_, _, ngettext, set_language
 from app.services.csvio import EXPORT_KINDS, IMPORT_KINDS, check_readable, kind_label
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 PROG = "hylla"
+R = TypeVar("R")
 
 # argparse's own words ("usage:", "options", its error messages) come from its gettext
 # domain, which has no Swedish catalog; they are listed here so they are extracted into
@@ -189,9 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("the label stock: {layouts}").format(layouts=" | ".join(LABEL_LAYOUTS)),
     )
     labels.add_argument("--price", action="store_true", help=_("print the price (items)"))
-    labels.add_argument(
-        "-o", "--output", required=True, type=Path, metavar="FILE", help=_("the PDF file to write")
-    )
+    _add_pdf_output(labels)
     labels.set_defaults(handler=_labels)
 
     barcode = commands.add_parser(
@@ -210,14 +209,14 @@ def build_parser() -> argparse.ArgumentParser:
     po_commands = po.add_subparsers(
         dest="po_command", metavar=_("COMMAND"), parser_class=_Parser, required=True
     )
-    po_pdf = po_commands.add_parser(
-        "pdf", parents=[common], help=_("write a purchase order as a PDF file")
+    _add_document_command(
+        po_commands,
+        common,
+        "pdf",
+        _("write a purchase order as a PDF file"),
+        _("the order number, e.g. PO-1001"),
+        _po_pdf,
     )
-    po_pdf.add_argument("number", metavar="NUMBER", help=_("the order number, e.g. PO-1001"))
-    po_pdf.add_argument(
-        "-o", "--output", required=True, type=Path, metavar="FILE", help=_("the PDF file to write")
-    )
-    po_pdf.set_defaults(handler=_po_pdf)
 
     count = commands.add_parser("count", parents=[common], help=_("stock counts"))
     count_commands = count.add_subparsers(
@@ -227,17 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
         ("sheet", _("write a count sheet (to count on paper) as a PDF file"), _count_sheet),
         ("variance", _("write the variance report of a count as a PDF file"), _count_variance),
     ):
-        sub = count_commands.add_parser(name, parents=[common], help=help_text)
-        sub.add_argument("number", metavar="NUMBER", help=_("the count number, e.g. CC-1001"))
-        sub.add_argument(
-            "-o",
-            "--output",
-            required=True,
-            type=Path,
-            metavar="FILE",
-            help=_("the PDF file to write"),
+        _add_document_command(
+            count_commands, common, name, help_text, _("the count number, e.g. CC-1001"), handler
         )
-        sub.set_defaults(handler=handler)
 
     report = commands.add_parser(
         "report",
@@ -307,18 +298,29 @@ def build_parser() -> argparse.ArgumentParser:
             _order_delivery_note,
         ),
     ):
-        sub = order_commands.add_parser(name, parents=[common], help=help_text)
-        sub.add_argument("number", metavar="NUMBER", help=number_help)
-        sub.add_argument(
-            "-o",
-            "--output",
-            required=True,
-            type=Path,
-            metavar="FILE",
-            help=_("the PDF file to write"),
-        )
-        sub.set_defaults(handler=handler)
+        _add_document_command(order_commands, common, name, help_text, number_help, handler)
     return parser
+
+
+def _add_pdf_output(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="FILE", help=_("the PDF file to write")
+    )
+
+
+def _add_document_command(
+    commands: argparse._SubParsersAction[_Parser],
+    common: _Parser,
+    name: str,
+    help_text: str,
+    number_help: str,
+    handler: Callable[[argparse.Namespace], int],
+) -> None:
+    """A command that writes one document, named by its NUMBER, as a PDF file."""
+    command = commands.add_parser(name, parents=[common], help=help_text)
+    command.add_argument("number", metavar="NUMBER", help=number_help)
+    _add_pdf_output(command)
+    command.set_defaults(handler=handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -357,6 +359,22 @@ def _fail(message: str) -> None:
 
 def _open(args: argparse.Namespace) -> Database:
     return open_database(args.database)
+
+
+def _read(args: argparse.Namespace, fn: Callable[..., R], /, *fn_args: object) -> R:
+    """``fn(session, *fn_args)`` in one reading transaction on the database of ``args``."""
+    db = _open(args)
+    try:
+        return db.read(fn, *fn_args)
+    finally:
+        db.dispose()
+
+
+def _check_folder(output: Path) -> None:
+    # Checked before the database is opened, so a mistyped folder creates nothing.
+    folder = output.expanduser().resolve().parent
+    if not folder.is_dir():
+        raise ValidationError(_("The folder {folder} does not exist.").format(folder=folder))
 
 
 def _window(database: str | None, user: str | None = None, password_stdin: bool = False) -> int:
@@ -446,10 +464,7 @@ def _proposals(args: argparse.Namespace) -> int:
     from app.services.csvio import format_decimal
 
     if args.output is not None:
-        # Checked before the database is opened, so a mistyped folder creates nothing.
-        folder = args.output.expanduser().resolve().parent
-        if not folder.is_dir():
-            raise ValidationError(_("The folder {folder} does not exist.").format(folder=folder))
+        _check_folder(args.output)
 
     def run(session: Session) -> proposals.ProposalRun:
         user = workstation_user(session)
@@ -546,11 +561,7 @@ def _barcode(args: argparse.Namespace) -> int:
 
     from app.services.scanning import resolve_scan, scan_report
 
-    db = _open(args)
-    try:
-        result = db.read(resolve_scan, args.text)
-    finally:
-        db.dispose()
+    result = _read(args, resolve_scan, args.text)
     print(json.dumps(scan_report(result), ensure_ascii=False, indent=2))
     if result.outcome in ("unknown", "invalid"):
         _fail(result.problem or result.message)
@@ -605,15 +616,8 @@ def _labels(args: argparse.Namespace) -> int:
         copies=args.copies,
         with_price=args.price,
     )
-    # Checked before the database is opened, so a mistyped folder creates nothing.
-    folder = args.output.expanduser().resolve().parent
-    if not folder.is_dir():
-        raise ValidationError(_("The folder {folder} does not exist.").format(folder=folder))
-    db = _open(args)
-    try:
-        made = db.read(make_labels_pdf, request)
-    finally:
-        db.dispose()
+    _check_folder(args.output)
+    made = _read(args, make_labels_pdf, request)
     args.output.write_bytes(made.pdf)
     pages = ngettext("{n} page", "{n} pages", made.pages).format(n=made.pages)
     print(
@@ -630,10 +634,7 @@ def _po_pdf(args: argparse.Namespace) -> int:
     from app.services.errors import NotFoundError
     from app.services.purchase_orders import find_po_by_number, purchase_order_pdf
 
-    # Checked before the database is opened, so a mistyped folder creates nothing.
-    folder = args.output.expanduser().resolve().parent
-    if not folder.is_dir():
-        raise ValidationError(_("The folder {folder} does not exist.").format(folder=folder))
+    _check_folder(args.output)
 
     def render(session: Session) -> tuple[str, bytes]:
         po = find_po_by_number(session, args.number)
@@ -643,11 +644,7 @@ def _po_pdf(args: argparse.Namespace) -> int:
             )
         return po.number, purchase_order_pdf(session, po.id)
 
-    db = _open(args)
-    try:
-        number, pdf = db.read(render)
-    finally:
-        db.dispose()
+    number, pdf = _read(args, render)
     args.output.write_bytes(pdf)
     print(_("Wrote purchase order {number} to {path}.").format(number=number, path=args.output))
     return 0
@@ -656,10 +653,7 @@ def _po_pdf(args: argparse.Namespace) -> int:
 def _count_pdf(args: argparse.Namespace, variance: bool) -> int:
     from app.services import counting
 
-    # Checked before the database is opened, so a mistyped folder creates nothing.
-    folder = args.output.expanduser().resolve().parent
-    if not folder.is_dir():
-        raise ValidationError(_("The folder {folder} does not exist.").format(folder=folder))
+    _check_folder(args.output)
 
     def render(session: Session) -> bytes:
         count_id = counting.count_id_by_number(session, args.number)
@@ -667,11 +661,7 @@ def _count_pdf(args: argparse.Namespace, variance: bool) -> int:
             return counting.variance_report_pdf(session, count_id)
         return counting.count_sheet_pdf(session, count_id)
 
-    db = _open(args)
-    try:
-        pdf = db.read(render)
-    finally:
-        db.dispose()
+    pdf = _read(args, render)
     args.output.write_bytes(pdf)
     number = args.number.strip().upper()
     if variance:
@@ -737,21 +727,11 @@ def _report(args: argparse.Namespace) -> int:
         )
     if not args.csv and suffix == ".csv":
         raise ValidationError(_("To write a CSV file, add --csv; without it the report is a PDF."))
-    # Checked before the database is opened, so a mistyped folder creates nothing.
-    folder = args.output.expanduser().resolve().parent
-    if not folder.is_dir():
-        raise ValidationError(_("The folder {folder} does not exist.").format(folder=folder))
+    _check_folder(args.output)
     request = ReportRequest(kind, start=args.start, end=args.end, as_of=args.as_of)
     title = report_title(kind)
-    db = _open(args)
-    try:
-        if args.csv:
-            rows = db.read(write_report_csv, request, args.output)
-        else:
-            pdf = db.read(report_pdf, request)
-    finally:
-        db.dispose()
     if args.csv:
+        rows = _read(args, write_report_csv, request, args.output)
         print(
             ngettext(
                 "Wrote {n} row of the report “{report}” to {path}.",
@@ -760,6 +740,7 @@ def _report(args: argparse.Namespace) -> int:
             ).format(n=rows, report=title, path=args.output)
         )
         return 0
+    pdf = _read(args, report_pdf, request)
     args.output.write_bytes(pdf)
     print(_("Wrote the report “{report}” to {path}.").format(report=title, path=args.output))
     return 0
@@ -768,10 +749,7 @@ def _report(args: argparse.Namespace) -> int:
 def _order_pdf(args: argparse.Namespace, delivery_note: bool) -> int:
     from app.services import orders, picking, shipping
 
-    # Checked before the database is opened, so a mistyped folder creates nothing.
-    folder = args.output.expanduser().resolve().parent
-    if not folder.is_dir():
-        raise ValidationError(_("The folder {folder} does not exist.").format(folder=folder))
+    _check_folder(args.output)
 
     def render(session: Session) -> tuple[str, bytes]:
         if not delivery_note:
@@ -788,11 +766,7 @@ def _order_pdf(args: argparse.Namespace, delivery_note: bool) -> int:
             session, shipment_id
         )
 
-    db = _open(args)
-    try:
-        number, pdf = db.read(render)
-    finally:
-        db.dispose()
+    number, pdf = _read(args, render)
     args.output.write_bytes(pdf)
     if delivery_note:
         print(_("Wrote delivery note {number} to {path}.").format(number=number, path=args.output))

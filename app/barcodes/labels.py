@@ -90,36 +90,29 @@ class Layout:
         return self.per_page == 1
 
 
+def _a4_sheet(name: str, title: str, height: float, rows: int, top: float, pad_y: float) -> Layout:
+    """A sheet whose labels run edge to edge: three columns of 70 mm (3 × 70 = 210 mm,
+    A4's width) and ``rows`` labels ``height`` mm tall, ``top`` mm below the sheet's top."""
+    return Layout(
+        name=name,
+        title=title,
+        page_width=210,
+        page_height=297,
+        label_width=70,
+        label_height=height,
+        columns=3,
+        rows=rows,
+        margin_top=top,
+        pad_x=4.0,
+        pad_y=pad_y,
+    )
+
+
 LAYOUTS: dict[str, Layout] = {
     layout.name: layout
     for layout in (
-        # Sheets whose labels run edge to edge (e.g. 70 × 37: 3 × 70 = 210 mm wide).
-        Layout(
-            name="a4-3x8",
-            title=N_("A4 sheet, 3 × 8 labels of 70 × 37 mm"),
-            label_width=70,
-            label_height=37,
-            rows=8,
-            margin_top=0.5,
-            pad_y=2.5,
-            page_width=210,
-            page_height=297,
-            columns=3,
-            pad_x=4.0,
-        ),
-        Layout(
-            name="a4-3x7",
-            title=N_("A4 sheet, 3 × 7 labels of 70 × 42.3 mm"),
-            label_width=70,
-            label_height=42.3,
-            rows=7,
-            margin_top=0.45,
-            pad_y=3.0,
-            page_width=210,
-            page_height=297,
-            columns=3,
-            pad_x=4.0,
-        ),
+        _a4_sheet("a4-3x8", N_("A4 sheet, 3 × 8 labels of 70 × 37 mm"), 37, 8, 0.5, 2.5),
+        _a4_sheet("a4-3x7", N_("A4 sheet, 3 × 7 labels of 70 × 42.3 mm"), 42.3, 7, 0.45, 3.0),
         # One label per page, as a roll printer's driver expects.
         Layout("roll-62x29", N_("Roll label 62 × 29 mm"), 62, 29, 62, 29),
         Layout("roll-57x32", N_("Roll label 57 × 32 mm"), 57, 32, 57, 32),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 from xml.sax.saxutils import escape
 
 from babel.dates import format_date, format_datetime, get_timezone
@@ -46,6 +46,8 @@ HEADER_FILL = colors.HexColor("#e8eaed")
 # 0.4 mm modules print and rasterise (150 dpi and up) cleanly; 12 mm is easy to aim at.
 BARCODE_MODULE = 0.4 * mm
 BARCODE_HEIGHT = 12 * mm
+# A line of a document (an order line, a receipt line) as a line table shows it.
+LineT = TypeVar("LineT")
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,40 @@ def chunked_tables(
         table.setStyle(style)
         tables.append(table)
     return tables
+
+
+@dataclass(frozen=True)
+class LineColumn(Generic[LineT]):
+    """One column of a document's line table: its heading, width in millimetres, what
+    it shows of a line (plain text, or a flowable of its own such as a bold figure),
+    and whether heading and text align right (quantities, money)."""
+
+    heading: str
+    width: float
+    cell: Callable[[LineT], str | Flowable | list[Flowable]]
+    right: bool = False
+
+
+def line_tables(
+    columns: Sequence[LineColumn[LineT]],
+    lines: Sequence[LineT],
+    style: TableStyle | None = None,
+) -> list[Table]:
+    """A document's lines as ruled tables with a heading row (``chunked_tables``), one
+    row a line; ``style`` defaults to the plain ``grid_style()``."""
+    s = styles()
+    header = [text(c.heading, s.head_right if c.right else s.head) for c in columns]
+    rows = [[_line_cell(c, line) for c in columns] for line in lines]
+    widths = [c.width * mm for c in columns]
+    return chunked_tables(header, rows, widths, style or grid_style())
+
+
+def _line_cell(column: LineColumn[LineT], line: LineT) -> Flowable | list[Flowable]:
+    value = column.cell(line)
+    if isinstance(value, str):
+        s = styles()
+        return text(value, s.cell_right if column.right else s.cell)
+    return value
 
 
 def company_block(company: Party) -> list[Flowable]:

@@ -16,16 +16,16 @@ from reportlab.platypus import Flowable, Spacer, Table
 
 from app.i18n import _
 from app.reports.common import (
+    LineColumn,
     Party,
     address_pair,
     build_document,
-    chunked_tables,
     document_header,
     fmt_date,
     fmt_datetime,
     fmt_lot,
     fmt_qty,
-    grid_style,
+    line_tables,
     party_block,
     styles,
     text,
@@ -96,61 +96,47 @@ def _addresses(data: DeliveryNotePdf) -> Table:
 
 
 def _contents(data: DeliveryNotePdf) -> list[Flowable]:
-    s = styles()
-    header = [
-        text(_("SKU"), s.head),
-        text(_("Description"), s.head),
-        text(_("Lot"), s.head),
-        text(_("Quantity"), s.head_right),
-        text(_("Unit"), s.head),
-    ]
-    rows = [
-        [
-            text(line.sku, s.cell),
-            text(line.name, s.cell),
-            text(fmt_lot(line.lot, line.expiry), s.cell),
-            text(fmt_qty(line.quantity), s.cell_right),
-            text(line.unit, s.cell),
-        ]
-        for line in data.lines
-    ]
     # Column edges line up with the progress table below (a tidier page; and text
     # extraction, which follows ruled lines across the page, reads both tables right).
-    widths = [w * mm for w in (27, 67, 42, 18, 26)]
-    return list(chunked_tables(header, rows, widths, grid_style()))
+    columns: list[LineColumn[DeliveryNotePdfLine]] = [
+        LineColumn(_("SKU"), 27, lambda line: line.sku),
+        LineColumn(_("Description"), 67, lambda line: line.name),
+        LineColumn(_("Lot"), 42, lambda line: fmt_lot(line.lot, line.expiry)),
+        LineColumn(_("Quantity"), 18, lambda line: fmt_qty(line.quantity), right=True),
+        LineColumn(_("Unit"), 26, lambda line: line.unit),
+    ]
+    return list(line_tables(columns, data.lines))
 
 
 def _progress(data: DeliveryNotePdf) -> list[Flowable]:
     if not data.order_lines:
         return []
     s = styles()
-    header = [
-        text(_("SKU"), s.head),
-        text(_("Description"), s.head),
-        text(_("Ordered"), s.head_right),
-        text(_("Delivered before"), s.head_right),
-        text(_("This delivery"), s.head_right),
-        text(_("To come"), s.head_right),
-        text(_("Expected"), s.head),
+    columns: list[LineColumn[DeliveryNoteOrderLine]] = [
+        LineColumn(_("SKU"), 27, lambda line: line.sku),
+        LineColumn(_("Description"), 49, lambda line: line.name),
+        LineColumn(_("Ordered"), 18, lambda line: fmt_qty(line.ordered), right=True),
+        LineColumn(
+            _("Delivered before"), 22, lambda line: fmt_qty(line.shipped_before), right=True
+        ),
+        LineColumn(_("This delivery"), 20, lambda line: fmt_qty(line.shipped_now), right=True),
+        LineColumn(
+            _("To come"),
+            18,
+            lambda line: fmt_qty(line.backordered) if line.backordered else "",
+            right=True,
+        ),
+        LineColumn(
+            _("Expected"),
+            26,
+            lambda line: fmt_date(line.expected_date) if line.backordered else "",
+        ),
     ]
-    rows = [
-        [
-            text(line.sku, s.cell),
-            text(line.name, s.cell),
-            text(fmt_qty(line.ordered), s.cell_right),
-            text(fmt_qty(line.shipped_before), s.cell_right),
-            text(fmt_qty(line.shipped_now), s.cell_right),
-            text(fmt_qty(line.backordered) if line.backordered else "", s.cell_right),
-            text(fmt_date(line.expected_date) if line.backordered else "", s.cell),
-        ]
-        for line in data.order_lines
-    ]
-    widths = [w * mm for w in (27, 49, 18, 22, 20, 18, 26)]
     return [
         Spacer(1, 6 * mm),
         text(_("Your order {number}").format(number=data.order_number), s.label),
         Spacer(1, 1 * mm),
-        *chunked_tables(header, rows, widths, grid_style()),
+        *line_tables(columns, data.order_lines),
     ]
 
 

@@ -13,15 +13,15 @@ from reportlab.platypus import Flowable, Spacer, Table
 
 from app.i18n import _, ngettext
 from app.reports.common import (
+    LineColumn,
     Party,
     bold,
     build_document,
-    chunked_tables,
     document_header,
     fmt_date,
     fmt_datetime,
     fmt_qty,
-    grid_style,
+    line_tables,
     party_block,
     styles,
     text,
@@ -81,57 +81,31 @@ def _header(data: GoodsReceivedPdf) -> Table:
 
 
 def _received(data: GoodsReceivedPdf) -> list[Flowable]:
-    s = styles()
-    header = [
-        text(_("SKU"), s.head),
-        text(_("Description"), s.head),
-        text(_("Lot"), s.head),
-        text(_("Expiry"), s.head),
-        text(_("Bin"), s.head),
-        text(_("Quantity"), s.head_right),
-        text(_("Unit"), s.head),
+    columns: list[LineColumn[GoodsReceivedPdfLine]] = [
+        LineColumn(_("SKU"), 27, lambda line: line.sku),
+        LineColumn(_("Description"), 47, lambda line: line.name),
+        LineColumn(_("Lot"), 24, lambda line: line.lot),
+        LineColumn(_("Expiry"), 27, lambda line: fmt_date(line.expiry)),
+        LineColumn(_("Bin"), 21, lambda line: line.bin_code),
+        LineColumn(_("Quantity"), 20, lambda line: fmt_qty(line.quantity), right=True),
+        LineColumn(_("Unit"), 14, lambda line: line.unit),
     ]
-    rows = [
-        [
-            text(line.sku, s.cell),
-            text(line.name, s.cell),
-            text(line.lot, s.cell),
-            text(fmt_date(line.expiry), s.cell),
-            text(line.bin_code, s.cell),
-            text(fmt_qty(line.quantity), s.cell_right),
-            text(line.unit, s.cell),
-        ]
-        for line in data.lines
-    ]
-    widths = [w * mm for w in (27, 47, 24, 27, 21, 20, 14)]
-    return list(chunked_tables(header, rows, widths, grid_style()))
+    return list(line_tables(columns, data.lines))
 
 
 def _order_progress(data: GoodsReceivedPdf) -> list[Flowable]:
-    s = styles()
-    header = [
-        text(_("SKU"), s.head),
-        text(_("Description"), s.head),
-        text(_("Ordered"), s.head_right),
-        text(_("Received before"), s.head_right),
-        text(_("Received now"), s.head_right),
-        text(_("Outstanding"), s.head_right),
-        text(_("Unit"), s.head),
+    columns: list[LineColumn[OrderProgressPdfLine]] = [
+        LineColumn(_("SKU"), 27, lambda line: line.sku),
+        LineColumn(_("Description"), 55, lambda line: line.name),
+        LineColumn(_("Ordered"), 20, lambda line: fmt_qty(line.ordered), right=True),
+        LineColumn(
+            _("Received before"), 20, lambda line: fmt_qty(line.received_before), right=True
+        ),
+        LineColumn(_("Received now"), 20, lambda line: fmt_qty(line.received_now), right=True),
+        LineColumn(_("Outstanding"), 24, lambda line: fmt_qty(line.outstanding), right=True),
+        LineColumn(_("Unit"), 14, lambda line: line.unit),
     ]
-    rows = [
-        [
-            text(line.sku, s.cell),
-            text(line.name, s.cell),
-            text(fmt_qty(line.ordered), s.cell_right),
-            text(fmt_qty(line.received_before), s.cell_right),
-            text(fmt_qty(line.received_now), s.cell_right),
-            text(fmt_qty(line.outstanding), s.cell_right),
-            text(line.unit, s.cell),
-        ]
-        for line in data.order_lines
-    ]
-    widths = [w * mm for w in (27, 55, 20, 20, 20, 24, 14)]
-    return list(chunked_tables(header, rows, widths, grid_style()))
+    return list(line_tables(columns, data.order_lines))
 
 
 def render_goods_received(data: GoodsReceivedPdf) -> bytes:

@@ -17,16 +17,17 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from app.i18n import _
 from app.reports.common import (
+    LineColumn,
     Party,
     bold,
     build_document,
-    chunked_tables,
     document_header,
     fmt_date,
     fmt_datetime,
     fmt_lot,
     fmt_qty,
     grid_style,
+    line_tables,
     party_block,
     styles,
     text,
@@ -103,62 +104,46 @@ def _description(line: PickListPdfLine) -> Paragraph:
     return Paragraph(escape(line.name) + "<br/><b>" + escape(line.note) + "</b>", s.cell)
 
 
+def _bin(line: PickListPdfLine) -> Paragraph:
+    s = styles()
+    return bold(line.bin_code, s.cell) if line.bin_code else text(_("(no bin)"), s.cell)
+
+
 def _lines(data: PickListPdf) -> list[Flowable]:
     s = styles()
-    header = [
-        text(_("Bin"), s.head),
-        text(_("SKU"), s.head),
-        text(_("Description"), s.head),
-        text(_("Lot"), s.head),
-        text(_("To pick"), s.head_right),
-        text(_("Unit"), s.head),
-        text(_("Picked"), s.head_right),
+    columns: list[LineColumn[PickListPdfLine]] = [
+        LineColumn(_("Bin"), 22, _bin),
+        LineColumn(_("SKU"), 27, lambda line: line.sku),
+        LineColumn(_("Description"), 56, _description),
+        LineColumn(_("Lot"), 28, lambda line: fmt_lot(line.lot, line.expiry)),
+        LineColumn(
+            _("To pick"), 19, lambda line: bold(fmt_qty(line.quantity), s.cell_right), right=True
+        ),
+        LineColumn(_("Unit"), 12, lambda line: line.unit),
+        # Left empty: the picker writes the figure picked by hand.
+        LineColumn(_("Picked"), 16, lambda line: "", right=True),
     ]
-    rows = [
-        [
-            bold(line.bin_code, s.cell) if line.bin_code else text(_("(no bin)"), s.cell),
-            text(line.sku, s.cell),
-            _description(line),
-            text(fmt_lot(line.lot, line.expiry), s.cell),
-            bold(fmt_qty(line.quantity), s.cell_right),
-            text(line.unit, s.cell),
-            text("", s.cell),
-        ]
-        for line in data.lines
-    ]
-    widths = [w * mm for w in (22, 27, 56, 28, 19, 12, 16)]
     # Taller rows leave room to write a figure in the "picked" column.
     style = grid_style(extra=[("TOPPADDING", (0, 1), (-1, -1), 4.5)])
-    return list(chunked_tables(header, rows, widths, style))
+    return list(line_tables(columns, data.lines, style))
 
 
 def _waiting(data: PickListPdf) -> list[Flowable]:
     if not data.waiting:
         return []
     s = styles()
-    header = [
-        text(_("SKU"), s.head),
-        text(_("Description"), s.head),
-        text(_("On backorder"), s.head_right),
-        text(_("Unit"), s.head),
-        text(_("Expected"), s.head),
+    columns: list[LineColumn[WaitingPdfLine]] = [
+        LineColumn(_("SKU"), 27, lambda line: line.sku),
+        LineColumn(_("Description"), 83, lambda line: line.name),
+        LineColumn(_("On backorder"), 24, lambda line: fmt_qty(line.quantity), right=True),
+        LineColumn(_("Unit"), 16, lambda line: line.unit),
+        LineColumn(_("Expected"), 30, lambda line: fmt_date(line.expected_date)),
     ]
-    rows = [
-        [
-            text(line.sku, s.cell),
-            text(line.name, s.cell),
-            text(fmt_qty(line.quantity), s.cell_right),
-            text(line.unit, s.cell),
-            text(fmt_date(line.expected_date), s.cell),
-        ]
-        for line in data.waiting
-    ]
-    widths = [w * mm for w in (27, 83, 24, 16, 30)]
     return [
         Spacer(1, 6 * mm),
         text(_("Not to pick now (on backorder)"), s.label),
         Spacer(1, 1 * mm),
-        *chunked_tables(header, rows, widths, grid_style()),
+        *line_tables(columns, data.waiting),
     ]
 
 

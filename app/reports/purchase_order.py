@@ -15,17 +15,17 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from app.i18n import _
 from app.reports.common import (
+    LineColumn,
     Party,
     address_pair,
     build_document,
-    chunked_tables,
     document_header,
     fmt_amount,
     fmt_date,
     fmt_money,
     fmt_price,
     fmt_qty,
-    grid_style,
+    line_tables,
     party_block,
     round_money,
     styles,
@@ -109,34 +109,20 @@ def _packs(line: PurchaseOrderPdfLine) -> str:
 
 
 def _lines(data: PurchaseOrderPdf) -> list[Flowable]:
-    s = styles()
-    header = [
-        text(_("Supplier SKU"), s.head),
-        text(_("Our SKU"), s.head),
-        text(_("Description"), s.head),
-        text(_("Packs"), s.head_right),
-        text(_("Quantity"), s.head_right),
-        text(_("Unit"), s.head),
-        text(_("Unit price"), s.head_right),
-        text(_("Amount"), s.head_right),
-        text(_("Delivery"), s.head),
+    columns: list[LineColumn[PurchaseOrderPdfLine]] = [
+        LineColumn(_("Supplier SKU"), 21, lambda line: line.supplier_sku),
+        LineColumn(_("Our SKU"), 20, lambda line: line.sku),
+        LineColumn(_("Description"), 34, lambda line: line.name),
+        LineColumn(_("Packs"), 16, _packs, right=True),
+        LineColumn(_("Quantity"), 16, lambda line: fmt_qty(line.quantity), right=True),
+        LineColumn(_("Unit"), 12, lambda line: line.unit),
+        LineColumn(_("Unit price"), 18, lambda line: fmt_price(line.unit_price), right=True),
+        LineColumn(_("Amount"), 22, lambda line: fmt_amount(line.amount), right=True),
+        LineColumn(
+            _("Delivery"), 21, lambda line: fmt_date(line.delivery_date or data.delivery_date)
+        ),
     ]
-    rows = [
-        [
-            text(line.supplier_sku, s.cell),
-            text(line.sku, s.cell),
-            text(line.name, s.cell),
-            text(_packs(line), s.cell_right),
-            text(fmt_qty(line.quantity), s.cell_right),
-            text(line.unit, s.cell),
-            text(fmt_price(line.unit_price), s.cell_right),
-            text(fmt_amount(line.amount), s.cell_right),
-            text(fmt_date(line.delivery_date or data.delivery_date), s.cell),
-        ]
-        for line in data.lines
-    ]
-    widths = [w * mm for w in (21, 20, 34, 16, 16, 12, 18, 22, 21)]
-    return list(chunked_tables(header, rows, widths, grid_style()))
+    return list(line_tables(columns, data.lines))
 
 
 def _totals(data: PurchaseOrderPdf) -> Table:
