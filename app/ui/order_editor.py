@@ -63,18 +63,12 @@ from app.ui.formatting import (
     fmt_qty_edit,
     fmt_unit_cost,
 )
+from app.ui.order_lines import lines_table, total_label, total_text
 from app.ui.purchase_orders_page import choose_pdf_path, open_pdf, suggested_pdf_path, write_pdf
 from app.ui.reason_dialog import ReasonDialog
 from app.ui.runner import Runner
 from app.ui.table_model import Column, RowTableModel
-from app.ui.widgets import (
-    contains_completer,
-    error_label,
-    icon,
-    make_table_view,
-    mark_error,
-    set_column_widths,
-)
+from app.ui.widgets import contains_completer, error_label, icon, mark_error
 
 BACKORDER_TEXT = QColor("#8a4b00")
 DONE_TEXT = QColor("#1b5e20")
@@ -408,17 +402,16 @@ class OrderEditor(QWidget):
             foreground=_line_colour,
             parent=self,
         )
-        self.lines_table = make_table_view(self.lines_model)
-        self.lines_table.setObjectName("customer_order_lines")
-        self.lines_table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        set_column_widths(
-            self.lines_table,
+        self.lines_table = lines_table(
+            self.lines_model,
+            "customer_order_lines",
             {0: 36, 1: 110, 2: 230, 3: 100, 4: 80, 5: 95, 6: 95, 7: 360},
             stretch=7,
+            change=self.edit_selected_line,
+            remove=self.remove_line,
         )
-        self.total_label = QLabel()
-        self.total_label.setObjectName("customer_order_total")
-        self.total_label.setProperty("role", "heading")
+        self.lines_table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.total_label = total_label("customer_order_total")
 
         # --- the line form
         self.item_edit = _ItemField()
@@ -555,14 +548,7 @@ class OrderEditor(QWidget):
         self.close_order_button.clicked.connect(self.close_order)
         self.cancel_button.clicked.connect(self.cancel_order)
         self.back_button.clicked.connect(self.close_requested)
-        self.lines_table.doubleClicked.connect(lambda _i: self.edit_selected_line())
         self.lines_table.selectionModel().selectionChanged.connect(self._update_buttons)
-        remove = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.lines_table, self.remove_line)
-        remove.setContext(Qt.ShortcutContext.WidgetShortcut)
-        change = QShortcut(
-            QKeySequence(Qt.Key.Key_Return), self.lines_table, self.edit_selected_line
-        )
-        change.setContext(Qt.ShortcutContext.WidgetShortcut)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             confirm = QShortcut(QKeySequence(keys), self, self.confirm)
             confirm.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -689,11 +675,7 @@ class OrderEditor(QWidget):
             self.reference_edit.setText(detail.customer_reference)
             self.note_edit.setText(detail.note)
             self.lines_model.set_rows(detail.lines)
-            self.total_label.setText(
-                _("Total: {amount} {currency}").format(
-                    amount=fmt_money(detail.total), currency=detail.currency
-                )
-            )
+            self.total_label.setText(total_text(detail.total, detail.currency))
             self.info_label.setText(_order_info(detail))
         # The customer is chosen once: the draft is theirs.
         self.customer_edit.setReadOnly(detail is not None)

@@ -14,7 +14,6 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QPushButton,
     QStackedWidget,
@@ -31,14 +30,13 @@ from app.services.scanning import ScanResult
 from app.services.users import UserRef
 from app.ui.customers_page import CustomersPage
 from app.ui.formatting import fmt_count, fmt_date, fmt_money
-from app.ui.list_page import RowListPage, count_text, filter_field, muted_label
+from app.ui.list_page import filter_field, muted_label
 from app.ui.order_editor import PICKABLE, OrderEditor
+from app.ui.order_list import ALL_STATUSES, OPEN_STATUSES, OrderListPage, status_combo
 from app.ui.runner import Runner
 from app.ui.table_model import MUTED, Column, RowTableModel
 from app.ui.widgets import ListLoader, error_label, icon, make_table_view, set_column_widths
 
-ALL_STATUSES = "all"
-OPEN_STATUSES = "open"
 OPEN = (OrderStatus.DRAFT, *PICKABLE)
 BACKORDER_TEXT = QColor("#8a4b00")
 
@@ -95,7 +93,7 @@ def _row_colour(row: OrderRow) -> QColor | None:
     return None
 
 
-class OrdersPage(RowListPage[OrderRow], QWidget):
+class OrdersPage(OrderListPage[OrderRow], QWidget):
     """Customer orders (list and editor) and customers."""
 
     status_message = Signal(str)
@@ -108,6 +106,8 @@ class OrdersPage(RowListPage[OrderRow], QWidget):
     #: A dialog opened (for tests).
     dialog_opened = Signal(object)
 
+    #: What "Open orders" lists: drafts and what can still be picked.
+    open_statuses = OPEN
     ORDERS_TAB, CUSTOMERS_TAB = range(2)
     LIST, EDITOR = range(2)
     NUMBER, CUSTOMER, STATUS, ORDER_DATE, REQUESTED, LINES, VALUE, BACKORDER = range(8)
@@ -134,12 +134,7 @@ class OrdersPage(RowListPage[OrderRow], QWidget):
         self.filter_edit = filter_field(
             "customer_orders_filter", _("Filter by order number or customer  (Ctrl+F)")
         )
-        self.status_combo = QComboBox()
-        self.status_combo.setObjectName("customer_orders_status")
-        self.status_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.status_combo.setMinimumContentsLength(18)
+        self.status_combo = status_combo("customer_orders_status", 18)
         self.status_combo.addItem(_("Open orders"), OPEN_STATUSES)
         self.status_combo.setItemData(
             0, _("Draft, confirmed, picking and partly shipped"), Qt.ItemDataRole.ToolTipRole
@@ -294,25 +289,6 @@ class OrdersPage(RowListPage[OrderRow], QWidget):
             # Enter opens the order selected, arrows choose another: no mouse needed.
             self.table.setFocus()
         self.orders_loaded.emit(len(rows))
-
-    def _apply_status(self, *_args: object) -> None:
-        chosen = self.status_combo.currentData()
-        if chosen == ALL_STATUSES:
-            rows = self._rows
-        elif chosen == OPEN_STATUSES:
-            rows = [r for r in self._rows if r.status in OPEN]
-        else:
-            rows = [r for r in self._rows if r.status.value == chosen]
-        self.model.set_rows(rows)
-        self._update_count()
-
-    def _count_text(self, shown: int, total: int) -> str:
-        return count_text(
-            shown,
-            total,
-            ngettext("{n} order", "{n} orders", total),
-            ngettext("{shown} of {n} order", "{shown} of {n} orders", total),
-        )
 
     def _update_buttons(self, *_args: object) -> None:
         row = self.selected_row()

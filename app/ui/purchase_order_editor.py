@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -46,16 +46,10 @@ from app.services.purchase_orders import (
 from app.services.suppliers import SupplierRow
 from app.services.users import UserRef
 from app.ui.formatting import fmt_date, fmt_money, fmt_money_edit, fmt_qty, fmt_unit_cost
+from app.ui.order_lines import lines_table, total_label, total_text
 from app.ui.runner import Runner
 from app.ui.table_model import Column, RowTableModel
-from app.ui.widgets import (
-    contains_completer,
-    error_label,
-    icon,
-    make_table_view,
-    mark_error,
-    set_column_widths,
-)
+from app.ui.widgets import contains_completer, error_label, icon, mark_error
 
 MAX_PACKS = 999_999
 
@@ -185,16 +179,15 @@ class PurchaseOrderEditor(QDialog):
         self.lines_model: RowTableModel[PurchaseOrderLineInfo] = RowTableModel(
             line_columns(), lambda r: f"{r.sku}\n{r.name}", parent=self
         )
-        self.lines_table = make_table_view(self.lines_model)
-        self.lines_table.setObjectName("order_lines")
-        set_column_widths(
-            self.lines_table,
+        self.lines_table = lines_table(
+            self.lines_model,
+            "order_lines",
             {0: 36, 1: 100, 2: 220, 3: 95, 4: 140, 5: 75, 6: 90, 7: 90, 8: 75, 9: 90},
             stretch=2,
+            change=self.edit_selected_line,
+            remove=self.remove_line,
         )
-        self.total_label = QLabel()
-        self.total_label.setObjectName("order_total")
-        self.total_label.setProperty("role", "heading")
+        self.total_label = total_label("order_total")
 
         # --- the line form
         self.item_edit = QLineEdit()
@@ -308,12 +301,7 @@ class PurchaseOrderEditor(QDialog):
         self.save_button.clicked.connect(self.save_header)
         self.send_button.clicked.connect(self.send)
         self.close_button.clicked.connect(self.reject)
-        self.lines_table.doubleClicked.connect(lambda _i: self.edit_selected_line())
         self.lines_table.selectionModel().selectionChanged.connect(self._update_buttons)
-        remove = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.lines_table, self.remove_line)
-        remove.setContext(Qt.ShortcutContext.WidgetShortcut)
-        edit = QShortcut(QKeySequence(Qt.Key.Key_Return), self.lines_table, self.edit_selected_line)
-        edit.setContext(Qt.ShortcutContext.WidgetShortcut)
         # Enter belongs to the field it is pressed in (find the item, add the line), never
         # to a "default" button of the dialog.
         for button in self.findChildren(QPushButton):
@@ -416,11 +404,7 @@ class PurchaseOrderEditor(QDialog):
             )
             self.note_edit.setText(detail.note)
             self.lines_model.set_rows(detail.lines)
-            self.total_label.setText(
-                _("Total: {amount} {currency}").format(
-                    amount=fmt_money(detail.total), currency=detail.currency
-                )
-            )
+            self.total_label.setText(total_text(detail.total, detail.currency))
         else:
             self.status_label.setText(_("not saved yet"))
             self.lines_model.set_rows([])
@@ -567,22 +551,10 @@ class PurchaseOrderEditor(QDialog):
         price = self.price_edit.text().strip() or None
         expected = self.expected_edit.text().strip() or None
         if self.detail is None:
-            supplier_id = self.supplier_combo.currentData()
-            if supplier_id is None:
-                self._field_error("supplier", _("Choose the supplier first."))
-                return
-            self._run(
-                purchase_orders.create_purchase_order,
-                self._user.id,
-                int(supplier_id),
-                delivery_date=self.delivery_edit.text().strip() or None,
-                note=self.note_edit.text(),
-                lines=[
-                    PurchaseOrderLineInput(
-                        self._item.id, self.quantity(), unit_price=price, expected_date=expected
-                    )
-                ],
-                done=self._line_saved,
+            self._create_draft(
+                PurchaseOrderLineInput(
+                    self._item.id, self.quantity(), unit_price=price, expected_date=expected
+                )
             )
             return
         self._run(
@@ -669,28 +641,33 @@ class PurchaseOrderEditor(QDialog):
     # --- header actions --------------------------------------------------------------------
     def save_header(self) -> None:
         """Save the delivery date and note (creating an empty draft for a new order)."""
-        delivery = self.delivery_edit.text().strip() or None
         if self.detail is None:
-            supplier_id = self.supplier_combo.currentData()
-            if supplier_id is None:
-                self._field_error("supplier", _("Choose the supplier first."))
-                return
-            self._run(
-                purchase_orders.create_purchase_order,
-                self._user.id,
-                int(supplier_id),
-                delivery_date=delivery,
-                note=self.note_edit.text(),
-                done=self._line_saved,
-            )
+            self._create_draft()
             return
         self._run(
             purchase_orders.update_purchase_order,
             self._user.id,
             self.detail.id,
-            delivery_date=delivery,
+            delivery_date=self.delivery_edit.text().strip() or None,
             note=self.note_edit.text(),
             done=self._header_saved,
+        )
+
+    def _create_draft(self, *lines: PurchaseOrderLineInput) -> None:
+        # A new order is saved as a draft to the supplier chosen, with the header as typed
+        # and ``lines`` (the first line added, or none when only the header is saved).
+        supplier_id = self.supplier_combo.currentData()
+        if supplier_id is None:
+            self._field_error("supplier", _("Choose the supplier first."))
+            return
+        self._run(
+            purchase_orders.create_purchase_order,
+            self._user.id,
+            int(supplier_id),
+            delivery_date=self.delivery_edit.text().strip() or None,
+            note=self.note_edit.text(),
+            lines=lines,
+            done=self._line_saved,
         )
 
     def _header_saved(self, detail: PurchaseOrderDetail) -> None:

@@ -18,7 +18,6 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, QSettings, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, ngettext
+from app.i18n import _
 from app.models.purchasing import PurchaseOrderStatus
 from app.services import purchase_orders
 from app.services.errors import HyllaError
@@ -36,7 +35,8 @@ from app.services.users import UserRef
 from app.ui import feedback, widgets
 from app.ui.formatting import fmt_count, fmt_date, fmt_money
 from app.ui.labels_dialog import can_print
-from app.ui.list_page import RowListPage, count_text, filter_field, muted_label
+from app.ui.list_page import filter_field, muted_label
+from app.ui.order_list import ALL_STATUSES, OPEN_STATUSES, OrderListPage, status_combo
 from app.ui.purchase_order_editor import PurchaseOrderEditor
 from app.ui.reason_dialog import ReasonDialog
 from app.ui.runner import Runner
@@ -44,8 +44,8 @@ from app.ui.table_model import MUTED, Column, RowTableModel
 from app.ui.widgets import ListLoader, error_label, icon, make_table_view, set_column_widths
 
 PRINT_TIMEOUT_S = 60
-ALL_STATUSES = "all"
-OPEN_STATUSES = "open"
+# Orders still open: what "Open" lists, and what can still be cancelled.
+OPEN = (PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.SENT, PurchaseOrderStatus.PARTLY_RECEIVED)
 
 
 # --- documents: save, open, print (module functions, so tests can stand in) -------------------
@@ -193,7 +193,7 @@ class CancelOrderDialog(ReasonDialog):
         self.cancel_order_button.setDefault(True)
 
 
-class PurchaseOrdersPage(RowListPage[PurchaseOrderRow], QWidget):
+class PurchaseOrdersPage(OrderListPage[PurchaseOrderRow], QWidget):
     """Every purchase order; new, edit, send, cancel, PDF, receive."""
 
     status_message = Signal(str)
@@ -210,6 +210,8 @@ class PurchaseOrdersPage(RowListPage[PurchaseOrderRow], QWidget):
     #: An order changed by an action of this page (a PurchaseOrderDetail).
     order_changed = Signal(object)
 
+    #: What "Open" lists.
+    open_statuses = OPEN
     NUMBER, SUPPLIER, STATUS, ORDER_DATE, DELIVERY, LINES, VALUE = range(7)
 
     def __init__(
@@ -236,12 +238,7 @@ class PurchaseOrdersPage(RowListPage[PurchaseOrderRow], QWidget):
         self.filter_edit = filter_field(
             "orders_filter", _("Filter by order number or supplier  (Ctrl+F)"), min_width=180
         )
-        self.status_combo = QComboBox()
-        self.status_combo.setObjectName("orders_status")
-        self.status_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.status_combo.setMinimumContentsLength(16)
+        self.status_combo = status_combo("orders_status", 16)
         self.status_combo.addItem(_("All orders"), ALL_STATUSES)
         self.status_combo.addItem(_("Open (draft, sent, partly received)"), OPEN_STATUSES)
         for status in PurchaseOrderStatus:
@@ -355,30 +352,6 @@ class PurchaseOrdersPage(RowListPage[PurchaseOrderRow], QWidget):
         self._select_loaded()
         self.orders_loaded.emit(len(rows))
 
-    def _apply_status(self, *_args: object) -> None:
-        chosen = self.status_combo.currentData()
-        if chosen == ALL_STATUSES:
-            rows = self._rows
-        elif chosen == OPEN_STATUSES:
-            open_ = (
-                PurchaseOrderStatus.DRAFT,
-                PurchaseOrderStatus.SENT,
-                PurchaseOrderStatus.PARTLY_RECEIVED,
-            )
-            rows = [r for r in self._rows if r.status in open_]
-        else:
-            rows = [r for r in self._rows if r.status.value == chosen]
-        self.model.set_rows(rows)
-        self._update_count()
-
-    def _count_text(self, shown: int, total: int) -> str:
-        return count_text(
-            shown,
-            total,
-            ngettext("{n} order", "{n} orders", total),
-            ngettext("{shown} of {n} order", "{shown} of {n} orders", total),
-        )
-
     def select_order(self, po_id: int) -> bool:
         """Select order ``po_id`` in the list, if it is shown."""
         row = self.model.find_row(lambda r: r.id == po_id)
@@ -391,14 +364,7 @@ class PurchaseOrdersPage(RowListPage[PurchaseOrderRow], QWidget):
         status = row.status if row else None
         self.open_button.setEnabled(row is not None)
         self.send_button.setEnabled(status is PurchaseOrderStatus.DRAFT)
-        self.cancel_button.setEnabled(
-            status
-            in (
-                PurchaseOrderStatus.DRAFT,
-                PurchaseOrderStatus.SENT,
-                PurchaseOrderStatus.PARTLY_RECEIVED,
-            )
-        )
+        self.cancel_button.setEnabled(status in OPEN)
         self.pdf_button.setEnabled(row is not None)
         self.print_button.setEnabled(row is not None and self._printing_possible)
         self.receive_button.setEnabled(
