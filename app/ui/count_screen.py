@@ -20,7 +20,6 @@ therefore continues exactly where it was.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -31,13 +30,12 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -60,9 +58,24 @@ from app.ui.formatting import fmt_count, fmt_qty
 from app.ui.receipt_dialogs import ConfirmDialog
 from app.ui.runner import Runner
 from app.ui.scan_feedback import Tone
-from app.ui.scan_screen import ScanScreen, adopt_table_setup, bin_box, message_label, scaled_font
+from app.ui.scan_screen import (
+    LineMark,
+    MarkedLinesModel,
+    MarkedRow,
+    ScanScreen,
+    adopt_table_setup,
+    bin_box,
+    button_row,
+    header_row,
+    message_label,
+    named_button,
+    quantity_row,
+    scaled_font,
+    scan_column,
+    size_buttons,
+)
 from app.ui.scanner import catch_typed_codes
-from app.ui.table_model import CachedRowsModel, Column, RowTableModel
+from app.ui.table_model import Column, RowTableModel
 from app.ui.widgets import error_label, make_table_view, set_column_widths
 
 Index = QModelIndex | QPersistentModelIndex
@@ -86,28 +99,19 @@ _DETAIL_LIMIT = 12
 # --- what a line's mark says -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CountMark:
-    """How a count line is marked: words for everyone, a background for a glance."""
-
-    text: str
-    background: QColor | None
-    muted: bool = False
-
-
-def count_mark(line: CountLineView) -> CountMark:
+def count_mark(line: CountLineView) -> LineMark:
     """The mark of a line on the counting screen (never an expected figure)."""
     if line.status is CountLineStatus.APPROVED:
-        return CountMark(_("Approved"), None, muted=True)
+        return LineMark(_("Approved"), None, muted=True)
     if line.status is CountLineStatus.SKIPPED:
-        return CountMark(_("Skipped"), None, muted=True)
+        return LineMark(_("Skipped"), None, muted=True)
     if line.unexpected:
-        return CountMark(_("Not expected here"), UNEXPECTED_BG)
+        return LineMark(_("Not expected here"), UNEXPECTED_BG)
     if line.status is CountLineStatus.RECOUNT and not line.is_counted:
-        return CountMark(_("Count again"), RECOUNT_BG)
+        return LineMark(_("Count again"), RECOUNT_BG)
     if line.is_counted:
-        return CountMark(_("✓ Counted"), COUNTED_BG)
-    return CountMark(_("Not counted yet"), None, muted=True)
+        return LineMark(_("✓ Counted"), COUNTED_BG)
+    return LineMark(_("Not counted yet"), None, muted=True)
 
 
 def counted_text(line: CountLineView, viewer_id: int) -> str:
@@ -127,23 +131,14 @@ def shows_expected(view: CountView) -> bool:
     return view.shows_expected and not view.blind
 
 
-@dataclass(frozen=True)
-class _Row:
-    line: CountLineView
-    current: bool
-    texts: tuple[str, ...]
-    background: QBrush | None
-    mark_background: QBrush | None
-    foreground: QBrush | None
-
-
-class BinLinesModel(CachedRowsModel):
+class BinLinesModel(MarkedLinesModel):
     """The lines of the bin being counted; the last one scanned drawn as current."""
 
     SKU, NAME, LOT, EXPECTED, COUNTED, MARK = range(6)
+    MARK_COLUMNS = frozenset({MARK})
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, CURRENT_BG, DARK_TEXT, WAITING_TEXT)
         self.show_expected = False
         self.current_line: int | None = None
         self._viewer = 0
@@ -151,11 +146,6 @@ class BinLinesModel(CachedRowsModel):
             [_("SKU"), _("Item"), _("Lot"), _("Expected"), _("Counted"), _("Status")],
             {self.EXPECTED, self.COUNTED},
         )
-        self._bold = QFont()
-        self._bold.setBold(True)
-        self._current_brush = QBrush(CURRENT_BG)
-        self._dark_brush = QBrush(DARK_TEXT)
-        self._waiting_brush = QBrush(WAITING_TEXT)
 
     def set_lines(
         self, lines: list[CountLineView], viewer_id: int, show_expected: bool, current: int | None
@@ -179,13 +169,8 @@ class BinLinesModel(CachedRowsModel):
         self._rows = [self._row(line, line.id == current) for line in lines]
         self.endResetModel()
 
-    def _row(self, line: CountLineView, current: bool) -> _Row:
+    def _row(self, line: CountLineView, current: bool) -> MarkedRow:
         mark = count_mark(line)
-        mark_background = QBrush(mark.background) if mark.background is not None else None
-        if mark.background is not None or current:
-            foreground: QBrush | None = self._dark_brush
-        else:
-            foreground = self._waiting_brush if mark.muted else None
         expected = ""
         if self.show_expected and line.expected is not None:
             expected = f"{fmt_qty(line.expected)} {line.unit}"
@@ -197,27 +182,11 @@ class BinLinesModel(CachedRowsModel):
             counted_text(line, self._viewer),
             mark.text,
         )
-        return _Row(
-            line=line,
-            current=current,
-            texts=texts,
-            background=self._current_brush if current else mark_background,
-            mark_background=mark_background,
-            foreground=foreground,
-        )
+        return self.marked_row(line, current, mark, texts)
 
     def row_of(self, line_id: int | None) -> int:
         """The row of line ``line_id``, or -1."""
         return next((n for n, row in enumerate(self._rows) if row.line.id == line_id), -1)
-
-    def row_data(self, row: Any, column: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return row.mark_background if column == self.MARK else row.background
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return row.foreground
-        if role == Qt.ItemDataRole.FontRole:
-            return self._bold if row.current or column == self.MARK else None
-        return None
 
 
 def bin_columns() -> list[Column[BinProgress]]:
@@ -364,59 +333,50 @@ class CountScreen(ScanScreen):
         self.qty_error = error_label()
         self.qty_error.setFont(scaled_font(self.font(), TABLE_POINT_SIZE))
 
-        self.undo_button = QPushButton(_("Undo last"))
-        self.undo_button.setObjectName("count_undo")
-        self.undo_button.setToolTip(_("Take back your last scan, typed count or bin (Ctrl+Z)"))
-        self.close_bin_button = QPushButton(_("Close bin"))
-        self.close_bin_button.setObjectName("count_close_bin")
-        self.close_bin_button.setToolTip(
-            _("This bin is done; confirm what nobody scanned as zero (Ctrl+Enter)")
+        self.undo_button = named_button(
+            _("Undo last"),
+            "count_undo",
+            _("Take back your last scan, typed count or bin (Ctrl+Z)"),
         )
-        self.finish_button = QPushButton(_("&Finish counting…"))
-        self.finish_button.setObjectName("count_finish")
-        self.finish_button.setToolTip(_("End counting and open the review (Alt+F)"))
-        self.leave_button = QPushButton(_("&Leave for now"))
-        self.leave_button.setObjectName("count_leave")
-        self.leave_button.setToolTip(
-            _("Back to the list; everything counted is saved and the count continues later")
+        self.close_bin_button = named_button(
+            _("Close bin"),
+            "count_close_bin",
+            _("This bin is done; confirm what nobody scanned as zero (Ctrl+Enter)"),
         )
-        self.cancel_button = QPushButton(_("Cancel count…"))
-        self.cancel_button.setObjectName("count_cancel")
-        self.cancel_button.setToolTip(_("Drop this count; nothing of it is posted"))
-        for button in (self.undo_button, self.close_bin_button, self.finish_button):
-            button.setFont(scaled_font(self.font(), TABLE_POINT_SIZE, bold=True))
-            button.setMinimumHeight(46)
-        for button in (self.leave_button, self.cancel_button):
-            button.setMinimumHeight(36)
+        self.finish_button = named_button(
+            _("&Finish counting…"), "count_finish", _("End counting and open the review (Alt+F)")
+        )
+        self.leave_button = named_button(
+            _("&Leave for now"),
+            "count_leave",
+            _("Back to the list; everything counted is saved and the count continues later"),
+        )
+        self.cancel_button = named_button(
+            _("Cancel count…"), "count_cancel", _("Drop this count; nothing of it is posted")
+        )
+        size_buttons(
+            (self.undo_button, self.close_bin_button, self.finish_button),
+            46,
+            scaled_font(self.font(), TABLE_POINT_SIZE, bold=True),
+        )
+        size_buttons((self.leave_button, self.cancel_button), 36)
 
-        header = QHBoxLayout()
-        header.addWidget(self.title_label, 1)
-        header.addWidget(self.blind_label)
-        qty_row = QHBoxLayout()
         # Alt+Q (or Ctrl+F) reaches the field; digits typed elsewhere go nowhere, since
         # the keys of a scan split by a busy moment must never become a count.
-        qty_title = QLabel(_("Counted &quantity:"))
-        qty_title.setBuddy(self.qty_edit)
-        qty_title.setFont(scaled_font(self.font(), TABLE_POINT_SIZE))
-        qty_row.addWidget(qty_title)
-        qty_row.addWidget(self.qty_edit)
-        qty_row.addWidget(self.qty_item_label, 1)
-        actions = QHBoxLayout()
-        actions.addWidget(self.undo_button)
-        actions.addWidget(self.close_bin_button)
-        actions.addStretch(1)
-        actions.addWidget(self.cancel_button)
-        actions.addWidget(self.leave_button)
-        actions.addWidget(self.finish_button)
-
-        main = QVBoxLayout()
-        main.setSpacing(8)
-        main.addWidget(self.bin_frame)
-        main.addWidget(self.message_label)
-        main.addWidget(self.lines_table, 1)
-        main.addWidget(self.empty_label)
-        main.addLayout(qty_row)
-        main.addWidget(self.qty_error)
+        main = scan_column(
+            None,
+            self.bin_frame,
+            self.message_label,
+            (self.lines_table, 1),
+            self.empty_label,
+            quantity_row(
+                _("Counted &quantity:"),
+                self.qty_edit,
+                self.qty_item_label,
+                font=scaled_font(self.font(), TABLE_POINT_SIZE),
+            ),
+            self.qty_error,
+        )
         side = QVBoxLayout()
         side.addWidget(self.progress_label)
         side.addWidget(self.progress_bar)
@@ -424,11 +384,16 @@ class CountScreen(ScanScreen):
         body = QHBoxLayout()
         body.addLayout(main, 1)
         body.addLayout(side)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addLayout(header)
-        column.addLayout(body, 1)
-        column.addLayout(actions)
+        scan_column(
+            self,
+            header_row(self.title_label, self.blind_label),
+            (body, 1),
+            button_row(
+                [self.undo_button, self.close_bin_button],
+                [self.cancel_button, self.leave_button, self.finish_button],
+            ),
+            spacing=None,
+        )
 
         self.qty_edit.returnPressed.connect(self.set_typed_quantity)
         self.lines_table.selectionModel().selectionChanged.connect(self._update_qty_item)
@@ -439,11 +404,11 @@ class CountScreen(ScanScreen):
         self.cancel_button.clicked.connect(self.cancel_count)
 
         # On this screen only: the shortcuts go with it when another panel or page shows.
-        undo = QShortcut(QKeySequence.StandardKey.Undo, self, self.undo_last_scan)
-        undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            close = QShortcut(QKeySequence(keys), self, self.close_bin)
-            close.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._add_keys(
+            undo=self.undo_last_scan,
+            finish=self.close_bin,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
 
     # --- showing the count -------------------------------------------------------------------
     def show_count(
@@ -732,14 +697,7 @@ class CountScreen(ScanScreen):
         view = self.view
         if view is None or not self.isVisible():
             return
-        self._runner.run(
-            counting.undo_last_scan,
-            self._user.id,
-            view.id,
-            on_done=self.show_outcome,
-            on_error=lambda error: self._action_failed(error, None),
-            owner=self,
-        )
+        self._run_action(counting.undo_last_scan, self._user.id, view.id, on_done=self.show_outcome)
 
     # --- closing a bin -----------------------------------------------------------------
     def close_bin(self) -> None:
@@ -750,14 +708,7 @@ class CountScreen(ScanScreen):
             if view is not None and self.isVisible():
                 self._say(Tone.PROBLEM, _("Scan the bin label first."), "")
             return
-        self._runner.run(
-            counting.close_bin,
-            self._user.id,
-            view.id,
-            on_done=self._bin_closed,
-            on_error=lambda error: self._action_failed(error, None),
-            owner=self,
-        )
+        self._run_action(counting.close_bin, self._user.id, view.id, on_done=self._bin_closed)
 
     def _bin_closed(self, closed: BinClosed) -> None:
         self.bin_closed.emit(closed)
@@ -807,28 +758,24 @@ class CountScreen(ScanScreen):
 
         def answered(result: int) -> None:
             if result:
-                self._runner.run(
+                self._run_action(
                     counting.confirm_zero,
                     self._user.id,
                     closed.count.id,
                     line_ids,
                     on_done=lambda view: self._zeros_done(view, closed, n),
-                    on_error=lambda error: self._action_failed(error, None),
-                    owner=self,
                 )
             else:
                 # Back into the bin (its close is not confirmed), to count what is missing.
                 text = _("Count what is missing in {code}, then close it again.").format(
                     code=closed.bin_code
                 )
-                self._runner.run(
+                self._run_action(
                     counting.set_bin,
                     self._user.id,
                     closed.count.id,
                     closed.bin_code,
                     on_done=lambda outcome: self._back_in_bin(outcome, text),
-                    on_error=lambda error: self._action_failed(error, None),
-                    owner=self,
                 )
 
         dialog.finished.connect(answered)
@@ -892,21 +839,14 @@ class CountScreen(ScanScreen):
             parent=self.window(),
         )
         dialog.setObjectName("finish_dialog")
-
-        def answered(result: int) -> None:
-            if result:
-                self._runner.run(
-                    counting.finish_count,
-                    self._user.id,
-                    view.id,
-                    skip_uncounted=bool(uncounted),
-                    on_done=self._finished,
-                    on_error=lambda error: self._action_failed(error, None),
-                    owner=self,
-                )
-
-        dialog.finished.connect(answered)
-        self._open_dialog(dialog)
+        self._ask_then_run(
+            dialog,
+            counting.finish_count,
+            self._user.id,
+            view.id,
+            skip_uncounted=bool(uncounted),
+            on_done=self._finished,
+        )
         return dialog
 
     def _finished(self, view: CountView) -> None:
@@ -931,20 +871,9 @@ class CountScreen(ScanScreen):
             default_yes=False,
             parent=self.window(),
         )
-
-        def answered(result: int) -> None:
-            if result:
-                self._runner.run(
-                    counting.cancel_count,
-                    self._user.id,
-                    view.id,
-                    on_done=self._cancelled,
-                    on_error=lambda error: self._action_failed(error, None),
-                    owner=self,
-                )
-
-        dialog.finished.connect(answered)
-        self._open_dialog(dialog)
+        self._ask_then_run(
+            dialog, counting.cancel_count, self._user.id, view.id, on_done=self._cancelled
+        )
         return dialog
 
     def _cancelled(self, view: CountView) -> None:

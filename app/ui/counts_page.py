@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -60,7 +59,7 @@ from app.ui.count_screen import CountScreen
 from app.ui.formatting import fmt_count, fmt_date, fmt_datetime, fmt_qty
 from app.ui.runner import Runner
 from app.ui.scan_feedback import Tone
-from app.ui.scan_screen import EnterTable, adopt_table_setup, scaled_font
+from app.ui.scan_screen import EnterTable, adopt_table_setup, scaled_font, stacked_panels
 from app.ui.table_model import ALERT, MUTED, Column, RowTableModel
 from app.ui.widgets import ListLoader, error_label, make_table_view, set_column_widths
 
@@ -248,12 +247,9 @@ class CountsPage(QWidget):
 
         self.count_screen = CountScreen(runner, user)
         self.review = CountReview(runner, user)
-        self.stack = QStackedWidget()
-        for panel in (self._build_list(), self.count_screen, self.review):
-            self.stack.addWidget(_scrolled(panel))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
-        layout.addWidget(self.stack)
+        self.stack = stacked_panels(
+            self, (self._build_list(), self.count_screen, self.review), _scrolled
+        )
         self._connect_children()
 
     # --- building ----------------------------------------------------------------------

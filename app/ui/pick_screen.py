@@ -22,26 +22,20 @@ A pick left half-way continues exactly where it was.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSettings, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QScrollArea,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -54,24 +48,34 @@ from app.services.orders import OrderRow
 from app.services.picking import PickLineView, PickOutcome, PickStatus, PickView
 from app.services.shipping import ShipmentPosted
 from app.services.users import UserRef
-from app.ui import feedback
 from app.ui.field_errors import show_field_errors
 from app.ui.formatting import fmt_count, fmt_date, fmt_qty, fmt_qty_edit
-from app.ui.purchase_orders_page import choose_pdf_path, open_pdf, suggested_pdf_path, write_pdf
+from app.ui.pdf_actions import save_pdf_then_offer
+from app.ui.purchase_orders_page import choose_pdf_path, suggested_pdf_path
 from app.ui.receipt_dialogs import ConfirmDialog
 from app.ui.runner import Runner
 from app.ui.scan_feedback import Tone
 from app.ui.scan_screen import (
     EnterTable,
+    LineMark,
+    MarkedLinesModel,
+    MarkedRow,
     ScanScreen,
     adopt_table_setup,
     bin_box,
+    button_row,
+    header_row,
     highlight_current,
     message_label,
+    named_button,
+    quantity_row,
     scaled_font,
+    scan_column,
     set_style,
+    size_buttons,
+    stacked_panels,
 )
-from app.ui.table_model import CachedRowsModel, Column, RowTableModel
+from app.ui.table_model import Column, RowTableModel
 from app.ui.widgets import error_label, make_table_view, set_column_widths
 
 Index = QModelIndex | QPersistentModelIndex
@@ -100,47 +104,38 @@ def _qty_unit(value: Decimal, unit: str) -> str:
 # --- what a line says ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PickMark:
-    """How a pick line is marked: words for everyone, a background for a glance."""
-
-    text: str
-    background: QColor | None
-    muted: bool = False
-
-
-def pick_mark(line: PickLineView, current_bin_id: int | None) -> PickMark:
+def pick_mark(line: PickLineView, current_bin_id: int | None) -> LineMark:
     """The mark of a line: picked, short (with the reason), here in this bin, on
     backorder, or still to pick."""
     if line.to_pick == 0 and line.backordered > 0:
         text = _("On backorder")
         if line.expected_date is not None:
             text = _("On backorder, expected {date}").format(date=fmt_date(line.expected_date))
-        return PickMark(text, None, muted=True)
+        return LineMark(text, None, muted=True)
     if line.to_pick == 0 and line.shipped > 0:
-        return PickMark(
+        return LineMark(
             "✓ " + _("Shipped {qty}").format(qty=_qty_unit(line.shipped, line.unit)), None
         )
     if line.to_pick == 0:
-        return PickMark(_("Nothing to pick"), None, muted=True)
+        return LineMark(_("Nothing to pick"), None, muted=True)
     if line.remaining == 0 and line.short > 0:
         reason = picking.short_reason_label(line.short_reason) if line.short_reason else ""
-        return PickMark(
+        return LineMark(
             _("SHORT {qty}: {reason}").format(qty=fmt_qty(line.short), reason=reason), SHORT_BG
         )
     if line.remaining == 0:
-        return PickMark("✓ " + _("Picked"), PICKED_BG)
+        return LineMark("✓ " + _("Picked"), PICKED_BG)
     if current_bin_id is not None and any(b.bin_id == current_bin_id for b in line.bins):
-        return PickMark(
+        return LineMark(
             _("PICK HERE: {qty}").format(qty=_qty_unit(line.remaining, line.unit)), HERE_BG
         )
     if current_bin_id is not None and any(b.bin_id == current_bin_id for b in line.expired_bins):
-        return PickMark(_("EXPIRED HERE: leave it"), EXPIRED_BG)
+        return LineMark(_("EXPIRED HERE: leave it"), EXPIRED_BG)
     if line.only_expired:
-        return PickMark(_("ONLY EXPIRED STOCK"), EXPIRED_BG)
+        return LineMark(_("ONLY EXPIRED STOCK"), EXPIRED_BG)
     if line.picked > 0:
-        return PickMark(_("{qty} still to pick").format(qty=fmt_qty(line.remaining)), None)
-    return PickMark(_("To pick"), None)
+        return LineMark(_("{qty} still to pick").format(qty=fmt_qty(line.remaining)), None)
+    return LineMark(_("To pick"), None)
 
 
 def bins_text(line: PickLineView) -> str:
@@ -172,23 +167,17 @@ def _sort_key(line: PickLineView) -> tuple[int, str, int]:
     return (1, "", line.line_no)
 
 
-@dataclass(frozen=True)
-class _Row:
-    line: PickLineView
-    current: bool
-    texts: tuple[str, ...]
-    background: QBrush | None
-    mark_background: QBrush | None
-    foreground: QBrush | None
-
-
-class PickLinesModel(CachedRowsModel):
+class PickLinesModel(MarkedLinesModel):
     """The order's lines on the pick screen; the line last picked drawn as current."""
 
     BINS, SKU, NAME, TO_PICK, PICKED, LEFT, MARK = range(7)
+    # Where to take a line is part of its mark: bold, and why not (expired) as tooltip.
+    MARK_COLUMNS = frozenset({MARK, BINS})
+    # Only the mark's cell takes its colour: the row's yellow means "here".
+    MARK_FILLS_ROW = False
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, HERE_BG, DARK_TEXT, WAITING_TEXT)
         self.set_columns(
             [
                 _("Take from"),
@@ -206,11 +195,6 @@ class PickLinesModel(CachedRowsModel):
                 self.LEFT: _("What is still to pick (neither picked nor reported short)."),
             },
         )
-        self._bold = QFont()
-        self._bold.setBold(True)
-        self._dark = QBrush(DARK_TEXT)
-        self._waiting = QBrush(WAITING_TEXT)
-        self._current = QBrush(HERE_BG)
 
     def set_view(self, view: PickView, current_line: int | None) -> None:
         """Show the lines of ``view``; only rows that changed are repainted when the lines
@@ -229,13 +213,8 @@ class PickLinesModel(CachedRowsModel):
         self._rows = rows
         self.endResetModel()
 
-    def _row(self, line: PickLineView, current: bool, bin_id: int | None) -> _Row:
+    def _row(self, line: PickLineView, current: bool, bin_id: int | None) -> MarkedRow:
         mark = pick_mark(line, bin_id)
-        mark_background = QBrush(mark.background) if mark.background is not None else None
-        if mark.background is not None or current:
-            foreground: QBrush | None = self._dark
-        else:
-            foreground = self._waiting if mark.muted else None
         texts = (
             bins_text(line),
             line.sku,
@@ -245,30 +224,12 @@ class PickLinesModel(CachedRowsModel):
             fmt_qty(line.remaining),
             mark.text,
         )
-        return _Row(
-            line=line,
-            current=current,
-            texts=texts,
-            background=self._current if current else None,
-            mark_background=mark_background,
-            foreground=foreground,
-        )
+        # Why a line cannot be picked in full from unexpired stock, and what to do.
+        return self.marked_row(line, current, mark, texts, tooltip=line.notice)
 
     def row_of(self, line_id: int | None) -> int:
         """The row of line ``line_id``, or -1."""
         return next((n for n, row in enumerate(self._rows) if row.line.line_id == line_id), -1)
-
-    def row_data(self, row: Any, column: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return row.mark_background if column == self.MARK else row.background
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return row.foreground
-        if role == Qt.ItemDataRole.FontRole:
-            return self._bold if row.current or column in (self.MARK, self.BINS) else None
-        if role == Qt.ItemDataRole.ToolTipRole and column in (self.MARK, self.BINS):
-            # Why a line cannot be picked in full from unexpired stock, and what to do.
-            return row.line.notice or None
-        return None
 
 
 def pickable_columns() -> list[Column[OrderRow]]:
@@ -437,23 +398,8 @@ class PickScreen(ScanScreen):
         self._current_line: int | None = None
         self._start_stale = True
 
-        self.stack = QStackedWidget()
-        for panel in (self._build_start(), self._build_pick()):
-            scroller = QScrollArea()
-            scroller.setWidget(panel)
-            scroller.setWidgetResizable(True)
-            scroller.setFrameShape(QFrame.Shape.NoFrame)
-            self.stack.addWidget(scroller)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
-        layout.addWidget(self.stack)
-
-        # Only while this page is on screen (a hidden page's shortcuts do not fire).
-        undo = QShortcut(QKeySequence.StandardKey.Undo, self, self.undo_last_pick)
-        undo.setContext(Qt.ShortcutContext.WindowShortcut)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            ship = QShortcut(QKeySequence(keys), self, self.ship)
-            ship.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.stack = stacked_panels(self, (self._build_start(), self._build_pick()))
+        self._add_keys(undo=self.undo_last_pick, finish=self.ship)
         self.stack.setCurrentIndex(self.START)
 
     # --- building ------------------------------------------------------------------------
@@ -497,19 +443,16 @@ class PickScreen(ScanScreen):
         )
         self.no_orders_label.setProperty("role", "muted")
         self.no_orders_label.hide()
-        self.start_button = QPushButton(_("&Start picking"))
-        self.start_button.setObjectName("start_picking")
-        self.start_button.setToolTip(_("Pick the selected order (Enter)"))
+        self.start_button = named_button(
+            _("&Start picking"), "start_picking", _("Pick the selected order (Enter)")
+        )
         self.start_button.setMinimumHeight(40)
         group = QGroupBox(_("Orders to pick"))
         group_layout = QVBoxLayout(group)
         group_layout.addWidget(self.filter_edit)
         group_layout.addWidget(self.no_orders_label)
         group_layout.addWidget(self.orders_table, 1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.start_button)
-        group_layout.addLayout(row)
+        group_layout.addLayout(button_row([], [self.start_button]))
         column = QVBoxLayout(panel)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.prompt_label)
@@ -577,67 +520,74 @@ class PickScreen(ScanScreen):
         self.qty_error = error_label()
         self.qty_error.setFont(scaled_font(self.font(), TABLE_POINT_SIZE))
 
-        self.undo_button = QPushButton(_("Undo last"))
-        self.undo_button.setObjectName("pick_undo")
-        self.undo_button.setToolTip(_("Take back the last pick or short pick (Ctrl+Z)"))
-        self.short_button = QPushButton(_("&Short pick…"))
-        self.short_button.setObjectName("pick_short")
-        self.short_button.setToolTip(_("The selected line cannot be picked in full (Alt+S)"))
-        self.leave_button = QPushButton(_("&Leave for now"))
-        self.leave_button.setObjectName("pick_leave")
-        self.leave_button.setToolTip(_("Back to the list; every pick is saved (Alt+L)"))
-        self.pick_list_button = QPushButton(_("Pick l&ist…"))
-        self.pick_list_button.setObjectName("pick_list_pdf")
-        self.pick_list_button.setToolTip(_("Save the pick list as PDF (Alt+I)"))
-        self.ship_button = QPushButton(_("Ship"))
-        self.ship_button.setObjectName("pick_ship")
-        self.ship_button.setToolTip(_("Post what is picked as a shipment (Ctrl+Enter)"))
-        self.note_button = QPushButton(_("Save delivery &note…"))
-        self.note_button.setObjectName("pick_delivery_note")
-        self.note_button.setToolTip(_("The delivery note of the shipment as PDF (Alt+N)"))
-        self.next_button = QPushButton(_("Next &order"))
-        self.next_button.setObjectName("pick_next")
-        self.next_button.setToolTip(_("Back to the orders to pick; or scan the next pick list"))
-        for button in (self.undo_button, self.short_button, self.ship_button):
-            button.setFont(scaled_font(self.font(), TABLE_POINT_SIZE, bold=True))
-            button.setMinimumHeight(44)
-        for button in (self.note_button, self.next_button):
-            button.setFont(scaled_font(self.font(), TABLE_POINT_SIZE, bold=True))
-            button.setMinimumHeight(44)
-        for button in (self.leave_button, self.pick_list_button):
-            button.setMinimumHeight(36)
+        self.undo_button = named_button(
+            _("Undo last"), "pick_undo", _("Take back the last pick or short pick (Ctrl+Z)")
+        )
+        self.short_button = named_button(
+            _("&Short pick…"),
+            "pick_short",
+            _("The selected line cannot be picked in full (Alt+S)"),
+        )
+        self.leave_button = named_button(
+            _("&Leave for now"), "pick_leave", _("Back to the list; every pick is saved (Alt+L)")
+        )
+        self.pick_list_button = named_button(
+            _("Pick l&ist…"), "pick_list_pdf", _("Save the pick list as PDF (Alt+I)")
+        )
+        self.ship_button = named_button(
+            _("Ship"), "pick_ship", _("Post what is picked as a shipment (Ctrl+Enter)")
+        )
+        self.note_button = named_button(
+            _("Save delivery &note…"),
+            "pick_delivery_note",
+            _("The delivery note of the shipment as PDF (Alt+N)"),
+        )
+        self.next_button = named_button(
+            _("Next &order"),
+            "pick_next",
+            _("Back to the orders to pick; or scan the next pick list"),
+        )
+        size_buttons(
+            (
+                self.undo_button,
+                self.short_button,
+                self.ship_button,
+                self.note_button,
+                self.next_button,
+            ),
+            44,
+            scaled_font(self.font(), TABLE_POINT_SIZE, bold=True),
+        )
+        size_buttons((self.leave_button, self.pick_list_button), 36)
 
-        header = QHBoxLayout()
-        header.addWidget(self.title_label, 1)
-        header.addWidget(self.progress_label)
         self.qty_row = QWidget()
-        qty_row = QHBoxLayout(self.qty_row)
-        qty_row.setContentsMargins(0, 0, 0, 0)
-        qty_title = QLabel(_("Picked &quantity:"))
-        qty_title.setBuddy(self.qty_edit)
-        qty_title.setFont(scaled_font(self.font(), TABLE_POINT_SIZE))
-        qty_row.addWidget(qty_title)
-        qty_row.addWidget(self.qty_edit)
-        qty_row.addWidget(self.qty_item_label, 1)
-        actions = QHBoxLayout()
-        actions.addWidget(self.undo_button)
-        actions.addWidget(self.short_button)
-        actions.addStretch(1)
-        actions.addWidget(self.leave_button)
-        actions.addWidget(self.pick_list_button)
-        actions.addWidget(self.note_button)
-        actions.addWidget(self.next_button)
-        actions.addWidget(self.ship_button)
-        column = QVBoxLayout(panel)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(8)
-        column.addLayout(header)
-        column.addWidget(self.bin_frame)
-        column.addWidget(self.message_label)
-        column.addWidget(self.lines_table, 1)
-        column.addWidget(self.qty_row)
-        column.addWidget(self.qty_error)
-        column.addLayout(actions)
+        self.qty_row.setLayout(
+            quantity_row(
+                _("Picked &quantity:"),
+                self.qty_edit,
+                self.qty_item_label,
+                font=scaled_font(self.font(), TABLE_POINT_SIZE),
+            )
+        )
+        scan_column(
+            panel,
+            header_row(self.title_label, self.progress_label),
+            self.bin_frame,
+            self.message_label,
+            (self.lines_table, 1),
+            self.qty_row,
+            self.qty_error,
+            button_row(
+                [self.undo_button, self.short_button],
+                [
+                    self.leave_button,
+                    self.pick_list_button,
+                    self.note_button,
+                    self.next_button,
+                    self.ship_button,
+                ],
+            ),
+        )
 
         self.qty_edit.returnPressed.connect(self.pick_typed_quantity)
         self.undo_button.clicked.connect(self.undo_last_pick)
@@ -900,13 +850,8 @@ class PickScreen(ScanScreen):
             or not self.isVisible()
         ):
             return
-        self._runner.run(
-            picking.undo_last_pick,
-            self._user.id,
-            view.order_id,
-            on_done=self.show_outcome,
-            on_error=lambda error: self._action_failed(error, None),
-            owner=self,
+        self._run_action(
+            picking.undo_last_pick, self._user.id, view.order_id, on_done=self.show_outcome
         )
 
     # --- shipping --------------------------------------------------------------------------
@@ -937,21 +882,14 @@ class PickScreen(ScanScreen):
             parent=self.window(),
         )
         dialog.setObjectName("ship_dialog")
-
-        def answered(result: int) -> None:
-            if result:
-                self.ship_button.setEnabled(False)
-                self._runner.run(
-                    shipping.ship_order,
-                    self._user.id,
-                    view.order_id,
-                    on_done=self._shipped,
-                    on_error=lambda error: self._action_failed(error, None),
-                    owner=self,
-                )
-
-        dialog.finished.connect(answered)
-        self._open_dialog(dialog)
+        self._ask_then_run(
+            dialog,
+            shipping.ship_order,
+            self._user.id,
+            view.order_id,
+            on_done=self._shipped,
+            disable=self.ship_button,
+        )
         return dialog
 
     def _shipped(self, result: ShipmentPosted) -> None:
@@ -979,28 +917,21 @@ class PickScreen(ScanScreen):
         )
         if path is None:
             return
-        self._settings.setValue("documents/folder", str(path.parent))
-        self._runner.run(
+        save_pdf_then_offer(
+            self,
+            self._runner,
+            self._settings,
+            path,
             shipping.delivery_note_pdf,
             result.shipment.id,
-            on_done=lambda pdf: self._write_note(pdf, path),
-            on_error=lambda error: feedback.show_error(self, error.message),
-            owner=self,
+            saved=self._note_written,
+            title=_("Delivery note saved"),
+            question=_("The delivery note is saved in {path}. Open it now?"),
         )
 
-    def _write_note(self, pdf: bytes, path: Path) -> None:
-        if not write_pdf(self, pdf, path):
-            return
+    def _note_written(self, path: Path) -> None:
         self.status_message.emit(_("Delivery note saved: {path}").format(path=path))
         self.note_saved.emit(path)
-        if feedback.ask(
-            self,
-            _("Delivery note saved"),
-            _("The delivery note is saved in {path}. Open it now?").format(path=path),
-            _("Open"),
-            _("Not now"),
-        ):
-            open_pdf(path)
 
     def save_pick_list(self) -> None:
         """Save the pick list of the order on screen as PDF."""
@@ -1014,26 +945,18 @@ class PickScreen(ScanScreen):
         )
         if path is None:
             return
-        self._settings.setValue("documents/folder", str(path.parent))
-
-        def write(pdf: bytes) -> None:
-            if write_pdf(self, pdf, path):
-                self.status_message.emit(_("Pick list saved: {path}").format(path=path))
-                if feedback.ask(
-                    self,
-                    _("Pick list saved"),
-                    _("The pick list is saved in {path}. Open it now?").format(path=path),
-                    _("Open"),
-                    _("Not now"),
-                ):
-                    open_pdf(path)
-
-        self._runner.run(
+        save_pdf_then_offer(
+            self,
+            self._runner,
+            self._settings,
+            path,
             picking.pick_list_pdf,
             view.order_id,
-            on_done=write,
-            on_error=lambda error: feedback.show_error(self, error.message),
-            owner=self,
+            saved=lambda saved: self.status_message.emit(
+                _("Pick list saved: {path}").format(path=saved)
+            ),
+            title=_("Pick list saved"),
+            question=_("The pick list is saved in {path}. Open it now?"),
         )
 
     # --- showing ---------------------------------------------------------------------------

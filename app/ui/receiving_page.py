@@ -23,7 +23,6 @@ through :attr:`ReceivingPage.feedback`, which the window shows in its banner wit
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -44,9 +43,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QScrollArea,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -68,29 +64,34 @@ from app.services.receiving import (
 )
 from app.services.suppliers import SupplierRow
 from app.services.users import UserRef
-from app.ui import feedback
 from app.ui.formatting import fmt_count, fmt_date, fmt_datetime, fmt_money, fmt_qty
 from app.ui.labels_dialog import LabelsDialog
-from app.ui.purchase_orders_page import (
-    choose_pdf_path,
-    open_pdf,
-    suggested_pdf_path,
-    write_pdf,
-)
+from app.ui.pdf_actions import save_pdf_then_offer
+from app.ui.purchase_orders_page import choose_pdf_path, suggested_pdf_path
 from app.ui.receipt_dialogs import ConfirmDialog, LotDialog
 from app.ui.runner import Runner
 from app.ui.scan_feedback import Tone
 from app.ui.scan_screen import (
     EnterTable,
+    LineMark,
+    MarkedLinesModel,
+    MarkedRow,
     ScanScreen,
     adopt_table_setup,
+    button_row,
+    header_row,
     highlight_current,
     message_label,
+    named_button,
+    quantity_row,
     scaled_font,
+    scan_column,
     set_style,
+    size_buttons,
+    stacked_panels,
 )
 from app.ui.scanner import catch_typed_codes
-from app.ui.table_model import CachedRowsModel, Column, RowTableModel
+from app.ui.table_model import Column, RowTableModel
 from app.ui.widgets import error_label, make_table_view, set_column_widths
 
 Index = QModelIndex | QPersistentModelIndex
@@ -124,15 +125,6 @@ def _qty_unit(value: Decimal | None, unit: str) -> str:
 # --- what a line's mark says -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LineMark:
-    """How a line is marked: words (for everyone) and a background (for a glance)."""
-
-    text: str
-    background: QColor | None
-    muted: bool = False
-
-
 def line_mark(line: ReceiptLine, blind: bool) -> LineMark:
     """The mark of a receipt line: not on the order, over (beyond the tolerance or not),
     complete, still to come, or waiting for its first scan."""
@@ -164,29 +156,15 @@ def _lots_text(line: ReceiptLine) -> str:
     return ", ".join(dict.fromkeys(a.lot for a in line.allocations if a.lot))
 
 
-@dataclass(frozen=True)
-class _Row:
-    """A line as the table draws it, worked out once when the line changes (a repaint
-    asks for every cell's text and colours several times; formatting numbers each time
-    would cost more than the scan itself)."""
-
-    line: ReceiptLine
-    current: bool
-    texts: tuple[str, ...]
-    background: QBrush | None
-    mark_background: QBrush | None
-    foreground: QBrush | None
-    tooltip: str
-
-
-class ReceiptLinesModel(CachedRowsModel):
+class ReceiptLinesModel(MarkedLinesModel):
     """The lines of the receipt on screen, marked, with the current line in bold."""
 
     SKU, NAME, ORDERED, EARLIER, RECEIVED, OUTSTANDING, BIN, LOT, MARK = range(9)
     NUMERIC = frozenset({ORDERED, EARLIER, RECEIVED, OUTSTANDING})
+    MARK_COLUMNS = frozenset({MARK})
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, CURRENT_BG, DARK_TEXT, WAITING_TEXT)
         self._blind = False
         self.current_item: int | None = None
         self.set_columns(
@@ -210,11 +188,6 @@ class ReceiptLinesModel(CachedRowsModel):
                 self.BIN: _("Where the goods are put away."),
             },
         )
-        self._bold = QFont()
-        self._bold.setBold(True)
-        self._current_brush = QBrush(CURRENT_BG)
-        self._dark_brush = QBrush(DARK_TEXT)
-        self._waiting_brush = QBrush(WAITING_TEXT)
 
     def set_view(self, view: ReceiptView, current_item: int | None) -> None:
         """Show the lines of ``view``; ``current_item`` is drawn as the current line.
@@ -238,37 +211,14 @@ class ReceiptLinesModel(CachedRowsModel):
         self._rows = [self._row(line, line.item_id == current_item) for line in view.lines]
         self.endResetModel()
 
-    def _row(self, line: ReceiptLine, current: bool) -> _Row:
+    def _row(self, line: ReceiptLine, current: bool) -> MarkedRow:
         mark = line_mark(line, self._blind)
-        mark_background = QBrush(mark.background) if mark.background is not None else None
-        if mark.background is not None or current:
-            foreground: QBrush | None = self._dark_brush
-        else:
-            foreground = self._waiting_brush if mark.muted else None
-        return _Row(
-            line=line,
-            current=current,
-            texts=tuple(self._text(line, column, mark) for column in range(self.MARK + 1)),
-            background=self._current_brush if current else mark_background,
-            mark_background=mark_background,
-            foreground=foreground,
-            tooltip=self._mark_tooltip(line),
-        )
+        texts = tuple(self._text(line, column, mark) for column in range(self.MARK + 1))
+        return self.marked_row(line, current, mark, texts, tooltip=self._mark_tooltip(line))
 
     def row_of(self, item_id: int | None) -> int:
         """The row of ``item_id``'s line, or -1."""
         return next((n for n, row in enumerate(self._rows) if row.line.item_id == item_id), -1)
-
-    def row_data(self, row: Any, column: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return row.mark_background if column == self.MARK else row.background
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return row.foreground
-        if role == Qt.ItemDataRole.FontRole:
-            return self._bold if row.current or column == self.MARK else None
-        if role == Qt.ItemDataRole.ToolTipRole and column == self.MARK:
-            return row.tooltip or None
-        return None
 
     def _text(self, line: ReceiptLine, column: int, mark: LineMark) -> str:
         if column == self.SKU:
@@ -386,24 +336,8 @@ class ReceivingPage(ScanScreen):
         self._start_stale = True
         self._suppliers: list[SupplierRow] = []
 
-        self.stack = QStackedWidget()
-        for panel in (self._build_start(), self._build_receipt()):
-            # Large type needs room; on a small screen the panel scrolls instead of
-            # making the whole window larger than the screen.
-            scroller = QScrollArea()
-            scroller.setWidget(panel)
-            scroller.setWidgetResizable(True)
-            scroller.setFrameShape(QFrame.Shape.NoFrame)
-            self.stack.addWidget(scroller)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
-        layout.addWidget(self.stack)
-
-        undo = QShortcut(QKeySequence.StandardKey.Undo, self, self.undo_last_scan)
-        undo.setContext(Qt.ShortcutContext.WindowShortcut)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            post = QShortcut(QKeySequence(keys), self, self.post_receipt)
-            post.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.stack = stacked_panels(self, (self._build_start(), self._build_receipt()))
+        self._add_keys(undo=self.undo_last_scan, finish=self.post_receipt)
         self._show_panel(self.START)
 
     # --- building ----------------------------------------------------------------------
@@ -430,16 +364,15 @@ class ReceivingPage(ScanScreen):
         self.open_table = EnterTable()
         self._configure_list(self.open_table, self.open_model)
         self.open_table.setObjectName("open_receipts_table")
-        self.continue_button = QPushButton(_("&Continue receipt"))
-        self.continue_button.setObjectName("continue_receipt")
-        self.continue_button.setToolTip(_("Continue the selected receipt where it was (Enter)"))
+        self.continue_button = named_button(
+            _("&Continue receipt"),
+            "continue_receipt",
+            _("Continue the selected receipt where it was (Enter)"),
+        )
         self.open_group = QGroupBox(_("Receipts in progress"))
         open_layout = QVBoxLayout(self.open_group)
         open_layout.addWidget(self.open_table)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.continue_button)
-        open_layout.addLayout(row)
+        open_layout.addLayout(button_row([], [self.continue_button]))
 
         self.orders_model: RowTableModel[PurchaseOrderRow] = RowTableModel(
             order_columns(),
@@ -454,9 +387,11 @@ class ReceivingPage(ScanScreen):
         self.orders_filter.setPlaceholderText(_("Filter by order number or supplier  (Ctrl+F)"))
         self.orders_filter.setClearButtonEnabled(True)
         self.orders_filter.textChanged.connect(self.orders_model.set_filter)
-        self.receive_button = QPushButton(_("&Receive this order"))
-        self.receive_button.setObjectName("receive_order")
-        self.receive_button.setToolTip(_("Start receiving the selected order (Enter)"))
+        self.receive_button = named_button(
+            _("&Receive this order"),
+            "receive_order",
+            _("Start receiving the selected order (Enter)"),
+        )
         self.no_orders_label = QLabel(
             _("No order is waiting for goods. Send an order on the Purchase orders page first.")
         )
@@ -467,17 +402,16 @@ class ReceivingPage(ScanScreen):
         orders_layout.addWidget(self.orders_filter)
         orders_layout.addWidget(self.no_orders_label)
         orders_layout.addWidget(self.orders_table, 1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.receive_button)
-        orders_layout.addLayout(row)
+        orders_layout.addLayout(button_row([], [self.receive_button]))
 
         self.supplier_combo = QComboBox()
         self.supplier_combo.setObjectName("blind_supplier")
         self.supplier_combo.setMinimumWidth(320)
-        self.blind_button = QPushButton(_("Start &blind receipt"))
-        self.blind_button.setObjectName("start_blind")
-        self.blind_button.setToolTip(_("Receive goods that came without a purchase order"))
+        self.blind_button = named_button(
+            _("Start &blind receipt"),
+            "start_blind",
+            _("Receive goods that came without a purchase order"),
+        )
         blind_group = QGroupBox(_("Blind receipt (no order)"))
         blind_layout = QHBoxLayout(blind_group)
         blind_layout.addWidget(QLabel(_("Supplier:")))
@@ -533,10 +467,10 @@ class ReceivingPage(ScanScreen):
         self.bin_label.setToolTip(
             _("Scan a bin label to put the next goods there; Usual bins goes back.")
         )
-        self.usual_bins_button = QPushButton(_("&Usual bins"))
-        self.usual_bins_button.setObjectName("usual_bins")
-        self.usual_bins_button.setToolTip(
-            _("Put the next goods in each item's usual bin again (Alt+U)")
+        self.usual_bins_button = named_button(
+            _("&Usual bins"),
+            "usual_bins",
+            _("Put the next goods in each item's usual bin again (Alt+U)"),
         )
         self.bin_frame = QFrame()
         self.bin_frame.setObjectName("receipt_bin_frame")
@@ -590,77 +524,66 @@ class ReceivingPage(ScanScreen):
         )
         self.qty_item_label = QLabel()
         self.qty_item_label.setObjectName("receipt_quantity_item")
-        self.qty_button = QPushButton(_("&Add"))
-        self.qty_button.setObjectName("receipt_add_quantity")
-        self.qty_button.setToolTip(_("Add the typed quantity (Enter in the field)"))
+        self.qty_button = named_button(
+            _("&Add"), "receipt_add_quantity", _("Add the typed quantity (Enter in the field)")
+        )
         self.qty_error = error_label()
 
-        self.undo_button = QPushButton(_("Undo last scan"))
-        self.undo_button.setObjectName("receipt_undo")
-        self.undo_button.setToolTip(_("Take back the last scan, typed quantity or bin (Ctrl+Z)"))
-        self.post_button = QPushButton(_("Post receipt"))
-        self.post_button.setObjectName("receipt_post")
-        self.post_button.setToolTip(
-            _("Put everything received on the shelves and update the order (Ctrl+Enter)")
+        self.undo_button = named_button(
+            _("Undo last scan"),
+            "receipt_undo",
+            _("Take back the last scan, typed quantity or bin (Ctrl+Z)"),
+        )
+        self.post_button = named_button(
+            _("Post receipt"),
+            "receipt_post",
+            _("Put everything received on the shelves and update the order (Ctrl+Enter)"),
         )
         self.post_button.setFont(scaled_font(self.font(), TABLE_POINT_SIZE, bold=True))
-        self.leave_button = QPushButton(_("&Leave for now"))
-        self.leave_button.setObjectName("receipt_leave")
-        self.leave_button.setToolTip(
-            _("Back to the list; the receipt stays saved and can be continued (Alt+L)")
+        self.leave_button = named_button(
+            _("&Leave for now"),
+            "receipt_leave",
+            _("Back to the list; the receipt stays saved and can be continued (Alt+L)"),
         )
-        self.cancel_button = QPushButton(_("Cancel receipt…"))
-        self.cancel_button.setObjectName("receipt_cancel")
-        self.cancel_button.setToolTip(
-            _("Drop this receipt without putting anything on the shelves")
+        self.cancel_button = named_button(
+            _("Cancel receipt…"),
+            "receipt_cancel",
+            _("Drop this receipt without putting anything on the shelves"),
         )
-        self.labels_button = QPushButton(_("Print &labels…"))
-        self.labels_button.setObjectName("receipt_labels")
-        self.labels_button.setToolTip(_("Labels for the items that came in (Alt+L)"))
-        self.note_button = QPushButton(_("Save goods-received &note…"))
-        self.note_button.setObjectName("receipt_note")
-        self.note_button.setToolTip(_("The goods-received note as PDF (Alt+N)"))
-        self.next_button = QPushButton(_("Next &delivery"))
-        self.next_button.setObjectName("receipt_next")
-        self.next_button.setToolTip(
-            _("Back to the list of orders; or scan the next order's barcode (Alt+D)")
+        self.labels_button = named_button(
+            _("Print &labels…"), "receipt_labels", _("Labels for the items that came in (Alt+L)")
         )
-        for button in (self.undo_button, self.leave_button, self.cancel_button):
-            button.setMinimumHeight(34)
-        for button in (self.post_button, self.labels_button, self.note_button, self.next_button):
-            button.setMinimumHeight(40)
+        self.note_button = named_button(
+            _("Save goods-received &note…"),
+            "receipt_note",
+            _("The goods-received note as PDF (Alt+N)"),
+        )
+        self.next_button = named_button(
+            _("Next &delivery"),
+            "receipt_next",
+            _("Back to the list of orders; or scan the next order's barcode (Alt+D)"),
+        )
+        size_buttons((self.undo_button, self.leave_button, self.cancel_button), 34)
+        size_buttons((self.post_button, self.labels_button, self.note_button, self.next_button), 40)
 
-        header = QHBoxLayout()
-        header.addWidget(self.title_label, 1)
-        header.addWidget(self.count_label)
         self.qty_row = QWidget()
-        qty_row = QHBoxLayout(self.qty_row)
-        qty_row.setContentsMargins(0, 0, 0, 0)
-        qty_row.addWidget(QLabel(_("Quantity:")))
-        qty_row.addWidget(self.qty_edit)
-        qty_row.addWidget(self.qty_item_label, 1)
-        qty_row.addWidget(self.qty_button)
-        actions = QHBoxLayout()
-        actions.addWidget(self.undo_button)
-        actions.addWidget(self.leave_button)
-        actions.addWidget(self.cancel_button)
-        actions.addStretch(1)
-        actions.addWidget(self.labels_button)
-        actions.addWidget(self.note_button)
-        actions.addWidget(self.next_button)
-        actions.addWidget(self.post_button)
-
-        column = QVBoxLayout(panel)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(8)
-        column.addLayout(header)
-        column.addWidget(self.bin_frame)
-        column.addWidget(self.message_label)
-        column.addWidget(self.current_label)
-        column.addWidget(self.lines_table, 1)
-        column.addWidget(self.qty_row)
-        column.addWidget(self.qty_error)
-        column.addLayout(actions)
+        self.qty_row.setLayout(
+            quantity_row(_("Quantity:"), self.qty_edit, self.qty_item_label, self.qty_button)
+        )
+        scan_column(
+            panel,
+            header_row(self.title_label, self.count_label),
+            self.bin_frame,
+            self.message_label,
+            self.current_label,
+            (self.lines_table, 1),
+            self.qty_row,
+            self.qty_error,
+            button_row(
+                [self.undo_button, self.leave_button, self.cancel_button],
+                [self.labels_button, self.note_button, self.next_button, self.post_button],
+            ),
+        )
 
         self.usual_bins_button.clicked.connect(self.use_usual_bins)
         self.qty_edit.returnPressed.connect(self.add_typed_quantity)
@@ -1178,13 +1101,8 @@ class ReceivingPage(ScanScreen):
         if view is None or not view.is_open or self.stack.currentIndex() != self.RECEIPT:
             return
         self.pending_bin = None
-        self._runner.run(
-            receiving.undo_last_scan,
-            view.id,
-            self._user.id,
-            on_done=self.show_outcome,
-            on_error=lambda error: self._action_failed(error, None),
-            owner=self,
+        self._run_action(
+            receiving.undo_last_scan, view.id, self._user.id, on_done=self.show_outcome
         )
 
     def use_usual_bins(self) -> None:
@@ -1192,15 +1110,7 @@ class ReceivingPage(ScanScreen):
         view = self.view
         if view is None or not view.is_open:
             return
-        self._runner.run(
-            receiving.set_bin,
-            view.id,
-            self._user.id,
-            None,
-            on_done=self.show_outcome,
-            on_error=lambda error: self._action_failed(error, None),
-            owner=self,
-        )
+        self._run_action(receiving.set_bin, view.id, self._user.id, None, on_done=self.show_outcome)
 
     def leave_receipt(self) -> None:
         """Back to the start lists; an open receipt stays saved for later."""
@@ -1231,20 +1141,9 @@ class ReceivingPage(ScanScreen):
             default_yes=False,
             parent=self.window(),
         )
-
-        def answered(result: int) -> None:
-            if result:
-                self._runner.run(
-                    receiving.cancel_receipt,
-                    view.id,
-                    self._user.id,
-                    on_done=self._cancelled,
-                    on_error=lambda error: self._action_failed(error, None),
-                    owner=self,
-                )
-
-        dialog.finished.connect(answered)
-        self._open_dialog(dialog)
+        self._ask_then_run(
+            dialog, receiving.cancel_receipt, view.id, self._user.id, on_done=self._cancelled
+        )
         return dialog
 
     def _cancelled(self, view: ReceiptView) -> None:
@@ -1277,21 +1176,14 @@ class ReceivingPage(ScanScreen):
             parent=self.window(),
         )
         dialog.setObjectName("post_dialog")
-
-        def answered(result: int) -> None:
-            if result:
-                self.post_button.setEnabled(False)
-                self._runner.run(
-                    receiving.post_receipt,
-                    view.id,
-                    self._user.id,
-                    on_done=self._posted,
-                    on_error=lambda error: self._action_failed(error, None),
-                    owner=self,
-                )
-
-        dialog.finished.connect(answered)
-        self._open_dialog(dialog)
+        self._ask_then_run(
+            dialog,
+            receiving.post_receipt,
+            view.id,
+            self._user.id,
+            on_done=self._posted,
+            disable=self.post_button,
+        )
         return dialog
 
     def _posted(self, result: ReceiptPosted) -> None:
@@ -1341,28 +1233,21 @@ class ReceivingPage(ScanScreen):
         path = choose_pdf_path(self, _("Save goods-received note"), suggested)
         if path is None:
             return
-        self._settings.setValue("documents/folder", str(path.parent))
-        self._runner.run(
+        save_pdf_then_offer(
+            self,
+            self._runner,
+            self._settings,
+            path,
             receiving.goods_received_pdf,
             result.receipt_id,
-            on_done=lambda pdf: self._write_note(pdf, path),
-            on_error=lambda error: feedback.show_error(self, error.message),
-            owner=self,
+            saved=self._note_written,
+            title=_("Goods-received note saved"),
+            question=_("The goods-received note is saved in {path}. Open it now?"),
         )
 
-    def _write_note(self, pdf: bytes, path: Path) -> None:
-        if not write_pdf(self, pdf, path):
-            return
+    def _note_written(self, path: Path) -> None:
         self.status_message.emit(_("Goods-received note saved: {path}").format(path=path))
         self.note_saved.emit(path)
-        if feedback.ask(
-            self,
-            _("Goods-received note saved"),
-            _("The goods-received note is saved in {path}. Open it now?").format(path=path),
-            _("Open"),
-            _("Not now"),
-        ):
-            open_pdf(path)
 
 
 def post_summary(view: ReceiptView) -> str:

@@ -7,23 +7,30 @@ a typed quantity, a refusal and a dialog.
 (``scan_done``, ``dialog_opened``), takes a scan the window resolved (after linking an
 unknown code) as a raw one, offers to link an unknown code, and shows a refused action
 in the message and the banner before reading the screen's data again. Each screen still
-builds its own layout and says what a scan means there (``handle_raw_scan``,
-``show_outcome``); the builders below give the parts that look the same on all of them.
+says what a scan means there (``handle_raw_scan``, ``show_outcome``) and lays out its own
+panel; the builders below give the parts that look the same on all of them, and
+:class:`MarkedLinesModel` draws their line tables alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractItemModel, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QFrame,
+    QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -35,6 +42,7 @@ from app.services.scanning import ScanResult
 from app.ui.link_barcode_dialog import can_link
 from app.ui.runner import Runner
 from app.ui.scan_feedback import Tone
+from app.ui.table_model import CachedRowsModel
 from app.ui.widgets import make_table_view, mark_error
 
 # The message's colours per tone: background, text, and the bar at its left edge.
@@ -128,6 +136,189 @@ def adopt_table_setup(view: QTableView, model: QAbstractItemModel) -> None:
     template.deleteLater()
 
 
+def scroll_area(panel: QWidget) -> QScrollArea:
+    """``panel`` in a frameless scroll area: large type needs room; on a small screen the
+    panel scrolls instead of making the whole window larger than the screen."""
+    scroller = QScrollArea()
+    scroller.setWidget(panel)
+    scroller.setWidgetResizable(True)
+    scroller.setFrameShape(QFrame.Shape.NoFrame)
+    return scroller
+
+
+def stacked_panels(
+    page: QWidget,
+    panels: Iterable[QWidget],
+    scrolled: Callable[[QWidget], QScrollArea] = scroll_area,
+) -> QStackedWidget:
+    """The stack of ``page``'s panels (start list, screen, ...), each ``scrolled``, filling
+    ``page`` inside the pages' margins."""
+    stack = QStackedWidget()
+    for panel in panels:
+        stack.addWidget(scrolled(panel))
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(12, 8, 12, 8)
+    layout.addWidget(stack)
+    return stack
+
+
+def named_button(text: str, name: str, tooltip: str) -> QPushButton:
+    """A button of a scan screen: its ``text``, its object ``name`` (for the tests and the
+    style) and a ``tooltip`` that names its key."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setToolTip(tooltip)
+    return button
+
+
+def size_buttons(buttons: Iterable[QPushButton], height: int, font: QFont | None = None) -> None:
+    """Make ``buttons`` at least ``height`` pixels tall (a big target for a gloved hand),
+    in ``font`` if given."""
+    for button in buttons:
+        if font is not None:
+            button.setFont(font)
+        button.setMinimumHeight(height)
+
+
+def header_row(title: QLabel, aside: QWidget) -> QHBoxLayout:
+    """The screen's title, taking the room, with ``aside`` (progress, count) at its right."""
+    row = QHBoxLayout()
+    row.addWidget(title, 1)
+    row.addWidget(aside)
+    return row
+
+
+def quantity_row(
+    caption: str, edit: QLineEdit, about: QLabel, *extra: QWidget, font: QFont | None = None
+) -> QHBoxLayout:
+    """The row of a typed quantity: ``caption`` (in ``font``; its mnemonic reaches the
+    field), the field, what the quantity is for (taking the room) and ``extra`` buttons."""
+    title = QLabel(caption)
+    title.setBuddy(edit)
+    if font is not None:
+        title.setFont(font)
+    row = QHBoxLayout()
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(title)
+    row.addWidget(edit)
+    row.addWidget(about, 1)
+    for widget in extra:
+        row.addWidget(widget)
+    return row
+
+
+def button_row(left: Sequence[QWidget], right: Sequence[QWidget]) -> QHBoxLayout:
+    """Buttons at the left and at the right of a row, the room between them empty."""
+    row = QHBoxLayout()
+    for button in left:
+        row.addWidget(button)
+    row.addStretch(1)
+    for button in right:
+        row.addWidget(button)
+    return row
+
+
+#: A part of a column: a widget or a layout, or one with its stretch factor.
+Part = QWidget | QLayout | tuple[QWidget | QLayout, int]
+
+
+def scan_column(parent: QWidget | None, *parts: Part, spacing: int | None = 8) -> QVBoxLayout:
+    """``parts`` one under the other, edge to edge, ``spacing`` pixels apart (the style's
+    spacing with None); a part given with a stretch factor takes the room that is left."""
+    column = QVBoxLayout(parent) if parent is not None else QVBoxLayout()
+    column.setContentsMargins(0, 0, 0, 0)
+    if spacing is not None:
+        column.setSpacing(spacing)
+    for part in parts:
+        item, stretch = part if isinstance(part, tuple) else (part, 0)
+        if isinstance(item, QLayout):
+            column.addLayout(item, stretch)
+        else:
+            column.addWidget(item, stretch)
+    return column
+
+
+@dataclass(frozen=True)
+class LineMark:
+    """How a line of a scan screen is marked: words for everyone, a background for a
+    glance; a muted line is one nobody needs to act on now."""
+
+    text: str
+    background: QColor | None
+    muted: bool = False
+
+
+@dataclass(frozen=True)
+class MarkedRow:
+    """A line as a scan screen's table draws it, worked out once when the line changes
+    (a repaint asks for every cell's text and colours several times; formatting numbers
+    each time would cost more than the scan itself)."""
+
+    line: Any
+    current: bool
+    texts: tuple[str, ...]
+    background: QBrush | None
+    mark_background: QBrush | None
+    foreground: QBrush | None
+    tooltip: str = ""
+
+
+class MarkedLinesModel(CachedRowsModel):
+    """The lines of a scan screen: each with its mark in colour and words, the current
+    line (the last scanned) in bold on the current line's colour, muted lines in grey.
+
+    A subclass names its ``MARK`` column (and ``MARK_COLUMNS``, bold and showing the
+    row's tooltip) and builds its rows with :meth:`marked_row`."""
+
+    MARK: ClassVar[int]
+    MARK_COLUMNS: ClassVar[frozenset[int]]
+    #: A marked line's colour fills its row; otherwise only the mark's cell.
+    MARK_FILLS_ROW: ClassVar[bool] = True
+
+    def __init__(self, parent: Any, current: QColor, dark: QColor, waiting: QColor) -> None:
+        super().__init__(parent)
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._current_brush = QBrush(current)
+        self._dark_brush = QBrush(dark)
+        self._waiting_brush = QBrush(waiting)
+
+    def marked_row(
+        self, line: Any, current: bool, mark: LineMark, texts: tuple[str, ...], tooltip: str = ""
+    ) -> MarkedRow:
+        """The row of ``line`` showing ``texts``, marked with ``mark``."""
+        mark_background = QBrush(mark.background) if mark.background is not None else None
+        # Dark text on every coloured background keeps the contrast high.
+        if mark.background is not None or current:
+            foreground: QBrush | None = self._dark_brush
+        else:
+            foreground = self._waiting_brush if mark.muted else None
+        if current:
+            background: QBrush | None = self._current_brush
+        else:
+            background = mark_background if self.MARK_FILLS_ROW else None
+        return MarkedRow(
+            line=line,
+            current=current,
+            texts=texts,
+            background=background,
+            mark_background=mark_background,
+            foreground=foreground,
+            tooltip=tooltip,
+        )
+
+    def row_data(self, row: Any, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return row.mark_background if column == self.MARK else row.background
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return row.foreground
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if row.current or column in self.MARK_COLUMNS else None
+        if role == Qt.ItemDataRole.ToolTipRole and column in self.MARK_COLUMNS:
+            return row.tooltip or None
+        return None
+
+
 class EnterTable(QTableView):
     """A list table whose Enter key does the panel's main action (``activated_by_key``).
 
@@ -216,6 +407,52 @@ class ScanScreen(QWidget):
 
         if raw:
             self._runner.run(scanning.resolve_scan, raw, on_done=resolved, owner=self)
+
+    def _run_action(self, service: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Run ``service`` (with ``args`` and its ``on_done``) on the worker; a refusal
+        shows as every refused action does."""
+        self._runner.run(
+            service,
+            *args,
+            on_error=lambda error: self._action_failed(error, None),
+            owner=self,
+            **kwargs,
+        )
+
+    def _ask_then_run(
+        self,
+        dialog: QDialog,
+        service: Callable[..., Any],
+        *args: Any,
+        disable: QWidget | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Open ``dialog``; a yes runs ``service`` as :meth:`_run_action` does, with
+        ``disable`` (the button that asked) off meanwhile, so a second press posts nothing
+        twice."""
+
+        def answered(result: int) -> None:
+            if result:
+                if disable is not None:
+                    disable.setEnabled(False)
+                self._run_action(service, *args, **kwargs)
+
+        dialog.finished.connect(answered)
+        self._open_dialog(dialog)
+
+    def _add_keys(
+        self,
+        undo: Callable[[], object],
+        finish: Callable[[], object],
+        context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut,
+    ) -> None:
+        """Ctrl+Z runs ``undo`` and Ctrl+Enter (either Enter key) ``finish``, while the
+        screen is on show (a hidden page's shortcuts do not fire) and within ``context``."""
+        shortcut = QShortcut(QKeySequence.StandardKey.Undo, self, undo)
+        shortcut.setContext(context)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self, finish)
+            shortcut.setContext(context)
 
     def _action_failed(self, error: HyllaError, since: float | None) -> None:
         self._say(Tone.PROBLEM, error.message, "", since)

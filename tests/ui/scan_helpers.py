@@ -1,17 +1,50 @@
-"""Scanning in the scan screens' window tests: a code typed at scanner speed into the
-widget with the focus, and the service's answer waited for."""
+"""Scanning in the scan screens' window tests: the window opened on a page with its
+scanner filter, a code typed at scanner speed into the widget with the focus, and the
+service's answer waited for."""
 
 from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.services.database import Database
+from app.services.users import UserRef
+from app.ui.main_window import MainWindow
+from app.ui.runner import Runner
 from tests.ui.conftest import TIMEOUT_MS
 from tests.ui.test_scanner import Keyboard
 
 Outcome = TypeVar("Outcome")
+
+
+def open_window_on(
+    qtbot: QtBot,
+    qapp: QApplication,
+    runner: Runner,
+    user: UserRef,
+    db: Database,
+    settings: QSettings,
+    key: str,
+    loaded: str,
+) -> MainWindow:
+    """The window as ``user`` on page ``key``, shown and active with its scanner filter
+    installed (the caller uninstalls it), once the page's signal ``loaded`` came."""
+    window = MainWindow(runner, user, db.describe(), settings)
+    qtbot.addWidget(window)
+    window.scanner.install(qapp)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    page = window.page(key)
+    with qtbot.waitSignal(getattr(page, loaded), timeout=TIMEOUT_MS):
+        if window.current_page() is page:
+            window.start()  # the window reopened on this page (remembered)
+        else:
+            window.open_page(key)
+    return window
 
 
 def scanner_keys(widget: QWidget, code: str) -> None:

@@ -54,7 +54,7 @@ from tests.services.purchasing_setup import (
     gs1,
 )
 from tests.ui.conftest import TIMEOUT_MS
-from tests.ui.scan_helpers import focused, scan_for
+from tests.ui.scan_helpers import focused, open_window_on, scan_for
 from tests.ui.test_scanner import focus
 
 D = Decimal
@@ -121,19 +121,7 @@ def open_counts_window(
     settings: QSettings,
 ) -> MainWindow:
     """The window on the Counts page, its scanner filter installed, the overview loaded."""
-    window = MainWindow(runner, user, db.describe(), settings)
-    qtbot.addWidget(window)
-    window.scanner.install(qapp)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    page = window.counts_page
-    with qtbot.waitSignal(page.overview_loaded, timeout=TIMEOUT_MS):
-        if window.nav.currentRow() == window.COUNTS:
-            window.start()  # the window reopened on the Counts page (remembered)
-        else:
-            window.show_page(window.COUNTS)
-    return window
+    return open_window_on(qtbot, qapp, runner, user, db, settings, "counts", "overview_loaded")
 
 
 @pytest.fixture

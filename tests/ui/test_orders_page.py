@@ -50,6 +50,7 @@ from tests.ui.orders_setup import (
     in_days,
     scanner_keys,
 )
+from tests.ui.scan_helpers import open_window_on
 from tests.ui.test_scanner import Keyboard
 
 D = Decimal
@@ -72,15 +73,9 @@ def window(
     shop: OrderShop,
 ) -> Iterator[MainWindow]:
     """The window on the Orders page as maja (the admin), the scanner filter installed."""
-    made = MainWindow(runner, shop.maja, sqlite_db.describe(), settings)
-    qtbot.addWidget(made)
-    made.scanner.install(qapp)
-    made.show()
-    qtbot.waitExposed(made)
-    made.activateWindow()
-    page = made.page("orders")
-    with qtbot.waitSignal(page.orders_loaded, timeout=TIMEOUT_MS):
-        made.open_page("orders")
+    made = open_window_on(
+        qtbot, qapp, runner, shop.maja, sqlite_db, settings, "orders", "orders_loaded"
+    )
     yield made
     made.scanner.uninstall()
 

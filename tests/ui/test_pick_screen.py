@@ -44,6 +44,7 @@ from tests.ui.orders_setup import (
     in_days,
     scanner_keys,
 )
+from tests.ui.scan_helpers import open_window_on
 
 D = Decimal
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -81,19 +82,7 @@ def open_window(
     settings: QSettings,
 ) -> MainWindow:
     """The window on the Picking page, its scanner filter installed, its list loaded."""
-    window = MainWindow(runner, user, db.describe(), settings)
-    qtbot.addWidget(window)
-    window.scanner.install(qapp)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    page = window.page("picking")
-    with qtbot.waitSignal(page.start_loaded, timeout=TIMEOUT_MS):
-        if window.current_page() is page:
-            window.start()
-        else:
-            window.open_page("picking")
-    return window
+    return open_window_on(qtbot, qapp, runner, user, db, settings, "picking", "start_loaded")
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ from tests.services.purchasing_setup import (
     sent_order,
 )
 from tests.ui.conftest import TIMEOUT_MS, Dialogs
-from tests.ui.scan_helpers import scan_for, scanner_keys
+from tests.ui.scan_helpers import open_window_on, scan_for, scanner_keys
 from tests.ui.test_scanner import focus
 
 D = Decimal
@@ -65,16 +65,7 @@ def open_window(
     settings: QSettings,
 ) -> MainWindow:
     """The window on the Receiving page, its scanner filter installed, start lists loaded."""
-    window = MainWindow(runner, user, db.describe(), settings)
-    qtbot.addWidget(window)
-    window.scanner.install(qapp)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    page = window.receiving_page
-    with qtbot.waitSignal(page.start_loaded, timeout=TIMEOUT_MS):
-        window.show_page(window.RECEIVING)
-    return window
+    return open_window_on(qtbot, qapp, runner, user, db, settings, "receiving", "start_loaded")
 
 
 @pytest.fixture
