@@ -32,13 +32,11 @@ from app.services.counting import CountScanOutcome, CountView, RecountRequested
 from app.services.counting_queries import Counter, ScopeChoices
 from app.services.errors import FieldErrors, HyllaError, ValidationError
 from app.services.users import UserRef
-from app.ui import feedback
 from app.ui.formatting import fmt_qty
+from app.ui.pdf_actions import save_pdf_then_offer
 from app.ui.purchase_orders_page import (
     choose_pdf_path,
-    open_pdf,
     suggested_pdf_path,
-    write_pdf,
 )
 from app.ui.receipt_dialogs import answer_buttons
 from app.ui.runner import Runner
@@ -462,31 +460,20 @@ def save_count_pdf(
     path = choose_pdf_path(parent, title, suggested_pdf_path(settings, name))
     if path is None:
         return False
-    settings.setValue("documents/folder", str(path.parent))
-
-    def write(pdf: bytes) -> None:
-        if not write_pdf(parent, pdf, path):
-            return
-        on_saved(path)
-        question = (
+    save_pdf_then_offer(
+        parent,
+        runner,
+        settings,
+        path,
+        make,
+        count_id,
+        saved=on_saved,
+        title=title,
+        question=(
             _("The variance report of {number} is saved in {path}. Open it now?")
             if variance
             else _("The count sheet of {number} is saved in {path}. Open it now?")
-        )
-        if feedback.ask(
-            parent,
-            title,
-            question.format(number=number, path=path),
-            _("Open"),
-            _("Not now"),
-        ):
-            open_pdf(path)
-
-    runner.run(
-        make,
-        count_id,
-        on_done=write,
-        on_error=lambda error: feedback.show_error(parent, error.message),
-        owner=parent,
+        ),
+        fields={"number": number},
     )
     return True

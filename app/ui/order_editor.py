@@ -48,13 +48,13 @@ from app.models.enums import Policy
 from app.models.orders import NeedStatus, OrderStatus
 from app.services import customers, items, orders, picking, shipping
 from app.services.customers import CustomerRow
-from app.services.errors import FieldErrors, HyllaError, ValidationError
+from app.services.errors import HyllaError, ValidationError
 from app.services.items import ItemRow
 from app.services.ledger import parse_quantity
 from app.services.orders import ItemChoice, OrderConfirmed, OrderDetail, OrderLineInfo
 from app.services.scanning import ScanResult
 from app.services.users import UserRef
-from app.ui import feedback
+from app.ui.field_errors import field_messages, show_messages
 from app.ui.formatting import (
     fmt_date,
     fmt_money,
@@ -64,7 +64,8 @@ from app.ui.formatting import (
     fmt_unit_cost,
 )
 from app.ui.order_lines import lines_table, total_label, total_text
-from app.ui.purchase_orders_page import choose_pdf_path, open_pdf, suggested_pdf_path, write_pdf
+from app.ui.pdf_actions import save_pdf_then_offer
+from app.ui.purchase_orders_page import choose_pdf_path, suggested_pdf_path
 from app.ui.reason_dialog import ReasonDialog
 from app.ui.runner import Runner
 from app.ui.table_model import Column, RowTableModel
@@ -1417,13 +1418,17 @@ class OrderEditor(QWidget):
         )
         if path is None:
             return
-        self._settings.setValue("documents/folder", str(path.parent))
-        self._runner.run(
+        save_pdf_then_offer(
+            self,
+            self._runner,
+            self._settings,
+            path,
             picking.pick_list_pdf,
             detail.id,
-            on_done=lambda pdf: self._write_pick_list(pdf, path),
-            on_error=self._action_failed,
-            owner=self,
+            saved=lambda saved: self._pdf_saved(_("Pick list saved: {path}"), saved),
+            title=_("Pick list saved"),
+            question=_("The pick list is saved in {path}. Open it now?"),
+            failed=self._action_failed,
         )
 
     def save_delivery_note(self) -> None:
@@ -1443,13 +1448,17 @@ class OrderEditor(QWidget):
             )
             if path is None:
                 return
-            self._settings.setValue("documents/folder", str(path.parent))
-            self._runner.run(
+            save_pdf_then_offer(
+                self,
+                self._runner,
+                self._settings,
+                path,
                 shipping.delivery_note_pdf,
                 shipment_id,
-                on_done=lambda pdf: self._write_note(pdf, path),
-                on_error=self._action_failed,
-                owner=self,
+                saved=lambda saved: self._pdf_saved(_("Delivery note saved: {path}"), saved),
+                title=_("Delivery note saved"),
+                question=_("The delivery note is saved in {path}. Open it now?"),
+                failed=self._action_failed,
             )
 
         self._runner.run(
@@ -1460,33 +1469,11 @@ class OrderEditor(QWidget):
             owner=self,
         )
 
-    def _write_note(self, pdf: bytes, path: Path) -> None:
-        if not write_pdf(self, pdf, path):
-            return
-        self.status_message.emit(_("Delivery note saved: {path}").format(path=path))
+    def _pdf_saved(self, said: str, path: Path) -> None:
+        """A document of the order was written to ``path``: say so (``said`` has a
+        ``{path}`` field) and tell who listens."""
+        self.status_message.emit(said.format(path=path))
         self.pdf_saved.emit(path)
-        if feedback.ask(
-            self,
-            _("Delivery note saved"),
-            _("The delivery note is saved in {path}. Open it now?").format(path=path),
-            _("Open"),
-            _("Not now"),
-        ):
-            open_pdf(path)
-
-    def _write_pick_list(self, pdf: bytes, path: Path) -> None:
-        if not write_pdf(self, pdf, path):
-            return
-        self.status_message.emit(_("Pick list saved: {path}").format(path=path))
-        self.pdf_saved.emit(path)
-        if feedback.ask(
-            self,
-            _("Pick list saved"),
-            _("The pick list is saved in {path}. Open it now?").format(path=path),
-            _("Open"),
-            _("Not now"),
-        ):
-            open_pdf(path)
 
     # --- errors --------------------------------------------------------------------------
     def _fields(self) -> dict[str, tuple[QWidget, QLabel]]:
@@ -1520,29 +1507,12 @@ class OrderEditor(QWidget):
         self.other_error.hide()
 
     def _show_errors(self, error: HyllaError, line: bool = False) -> None:
-        if isinstance(error, FieldErrors):
-            errors = dict(error.errors)
-        elif isinstance(error, ValidationError) and error.field:
-            errors = {error.field: error.message}
-        else:
-            errors = {"": error.message}
+        errors = field_messages(error)
         if line and "requested_date" in errors:
             # A line's own date and the order's share the service's field name.
             errors["line_date"] = errors.pop("requested_date")
-        first: QWidget | None = None
-        for key, (widget, label) in self._fields().items():
-            message = errors.pop(key, "")
-            if not message:
-                continue
-            label.setText(message)
-            label.show()
-            mark_error(widget, True)
-            first = first or widget
-        rest = "\n".join(errors.values())
-        self.other_error.setText(rest)
-        self.other_error.setVisible(bool(rest))
-        if first is not None:
-            first.setFocus()
+        # Earlier objections stand until their field is changed.
+        show_messages(errors, self._fields(), self.other_error, clear_others=False)
 
     def _action_failed(self, error: HyllaError) -> None:
         self._confirm_wanted = False

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.models.purchasing import PurchaseOrderStatus
 from app.services import items, purchase_orders, suppliers
-from app.services.errors import FieldErrors, HyllaError, ValidationError
+from app.services.errors import HyllaError, ValidationError
 from app.services.items import ItemDetail, ItemRow
 from app.services.purchase_orders import (
     PurchaseOrderDetail,
@@ -45,6 +45,7 @@ from app.services.purchase_orders import (
 )
 from app.services.suppliers import SupplierRow
 from app.services.users import UserRef
+from app.ui.field_errors import show_field_errors
 from app.ui.formatting import fmt_date, fmt_money, fmt_money_edit, fmt_qty, fmt_unit_cost
 from app.ui.order_lines import lines_table, total_label, total_text
 from app.ui.runner import Runner
@@ -737,26 +738,8 @@ class PurchaseOrderEditor(QDialog):
         self._show_errors(ValidationError(message, field=field))
 
     def _show_errors(self, error: HyllaError) -> None:
-        if isinstance(error, FieldErrors):
-            errors = dict(error.errors)
-        elif isinstance(error, ValidationError) and error.field:
-            errors = {error.field: error.message}
-        else:
-            errors = {"": error.message}
-        first: QWidget | None = None
-        for key, (widget, label) in self._fields().items():
-            message = errors.pop(key, "")
-            if not message:
-                continue
-            label.setText(message)
-            label.show()
-            mark_error(widget, True)
-            first = first or widget
-        rest = "\n".join(errors.values())
-        self.other_error.setText(rest)
-        self.other_error.setVisible(bool(rest))
-        if first is not None:
-            first.setFocus()
+        # Earlier objections stand until their field is changed.
+        show_field_errors(error, self._fields(), self.other_error, clear_others=False)
 
     def _update_buttons(self, *_args: object) -> None:
         line = self.selected_line()

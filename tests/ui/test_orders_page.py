@@ -27,6 +27,7 @@ from app.services.database import Database
 from app.services.orders import OrderConfirmed, OrderDetail
 from app.services.picking import PickOutcome, PickStatus
 from app.services.shipping import ShipmentPosted
+from app.ui import order_editor as editor_module
 from app.ui import pick_screen as pick_module
 from app.ui.customers_page import CustomerDialog
 from app.ui.formatting import fmt_date
@@ -425,6 +426,47 @@ def test_cancel_asks_first_and_releases_the_stock(
     availability = sqlite_db.run(orders.item_availability, [shop.coffee])[shop.coffee]
     assert (availability.reserved, availability.available) == (D(0), D(30))
     assert sqlite_db.run(commitments.open_purchase_needs) == []
+
+
+def test_the_pick_list_is_saved_from_the_order_and_offered_to_open(
+    qtbot: QtBot,
+    window: MainWindow,
+    sqlite_db: Database,
+    shop: OrderShop,
+    dialogs: Dialogs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    order_id = sqlite_db.run(
+        lambda s: (
+            orders.create_order(
+                s, shop.maja.id, shop.customer, lines=[orders.OrderLineInput(shop.coffee, "4")]
+            ).id
+        )
+    )
+    sqlite_db.run(orders.confirm_order, shop.maja.id, order_id)
+    page: OrdersPage = window.page("orders")
+    page.refresh()
+    with qtbot.waitSignal(page.editor.loaded, timeout=TIMEOUT_MS):
+        page.open_order(order_id)
+    editor = page.editor
+    target = tmp_path / "pick list.pdf"
+    monkeypatch.setattr(editor_module, "choose_pdf_path", lambda *_a: target)
+    dialogs.answer = False  # "Not now"
+    with qtbot.waitSignal(editor.pdf_saved, timeout=TIMEOUT_MS) as saved:
+        editor.save_pick_list()
+    assert saved.args == [target]
+    assert target.read_bytes().startswith(b"%PDF")
+    assert dialogs.questions[-1] == f"The pick list is saved in {target}. Open it now?"
+    assert dialogs.errors == []
+
+    # A folder that cannot be written: said, and nothing is offered to open.
+    asked = len(dialogs.questions)
+    blocked = tmp_path / "no such folder" / "pick list.pdf"
+    monkeypatch.setattr(editor_module, "choose_pdf_path", lambda *_a: blocked)
+    editor.save_pick_list()
+    qtbot.waitUntil(lambda: bool(dialogs.errors), timeout=TIMEOUT_MS)
+    assert not blocked.exists() and len(dialogs.questions) == asked
 
 
 def test_staff_cannot_cancel_a_confirmed_order_and_is_told_why(
