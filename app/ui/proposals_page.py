@@ -1190,16 +1190,45 @@ class ProposalsPage(QWidget):
             self.save_order_pdfs()
 
     def save_order_pdfs(self) -> None:
-        """Ask where to save each order just made, and save its PDF there."""
-        for po in self.orders:
+        """Save the PDF of each order just made: one order where the user says, several
+        into one folder the user chooses (one question, not one per supplier), each
+        named by its number."""
+        if len(self.orders) == 1:
+            po = self.orders[0]
             path = documents.choose_pdf_path(
                 self,
                 _("Save purchase order {number} as PDF").format(number=po.number),
                 documents.suggested_pdf_path(self._settings, po.number),
             )
-            if path is None:
-                return
-            self._settings.setValue("documents/folder", str(path.parent))
+            if path is not None:
+                self._save_pdfs([(po, path)], path.parent)
+            return
+        folder = documents.choose_pdf_folder(
+            self,
+            _("Save the {n} purchase orders as PDF in").format(n=len(self.orders)),
+            self._settings,
+        )
+        if folder is None:
+            return
+        targets = [(po, folder / f"{po.number}.pdf") for po in self.orders]
+        there = [path.name for _po, path in targets if path.exists()]
+        if there and not feedback.ask(
+            self,
+            _("Replace files?"),
+            ngettext(
+                "{files} is already in {folder}. Replace it?",
+                "{files} are already in {folder}. Replace them?",
+                len(there),
+            ).format(files=", ".join(there), folder=folder),
+            _("Replace"),
+            _("Not now"),
+        ):
+            return
+        self._save_pdfs(targets, folder)
+
+    def _save_pdfs(self, targets: list[tuple[PurchaseOrderDetail, Path]], folder: Path) -> None:
+        self._settings.setValue("documents/folder", str(folder))
+        for po, path in targets:
             self._runner.run(
                 purchase_orders.purchase_order_pdf,
                 po.id,

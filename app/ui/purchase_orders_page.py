@@ -58,6 +58,14 @@ def choose_pdf_path(parent: QWidget, title: str, suggested: Path) -> Path | None
     return path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")
 
 
+def choose_pdf_folder(parent: QWidget, title: str, settings: QSettings) -> Path | None:
+    """Ask which folder several PDFs go into (offered: the folder last used); None
+    when the user cancels."""
+    start = suggested_pdf_path(settings, "x").parent
+    chosen = widgets.get_existing_directory(parent, title, str(start))
+    return Path(chosen) if chosen else None
+
+
 def suggested_pdf_path(settings: QSettings, name: str) -> Path:
     """Where to offer to save document ``name`` (".pdf" added if missing): the folder
     last used, else Documents, else the home folder."""

@@ -203,6 +203,21 @@ class NameOnlyIconProvider(QFileIconProvider):
         return super().icon(what)  # type: ignore[call-overload]
 
 
+def get_existing_directory(parent: QWidget | None, title: str, start: str) -> str:
+    """Like ``QFileDialog.getExistingDirectory`` ("" when cancelled), with the same
+    care as :func:`get_save_file_name`. Call it through the module so tests can stand
+    in for it."""
+    dialog = QFileDialog(parent, title, start)
+    dialog.setFileMode(QFileDialog.FileMode.Directory)
+    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    provider = NameOnlyIconProvider()
+    dialog.setIconProvider(provider)
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    chosen = dialog.selectedFiles()
+    dialog.deleteLater()
+    return chosen[0] if accepted and chosen and chosen[0] else ""
+
+
 def get_save_file_name(parent: QWidget | None, title: str, start: str, file_filter: str) -> str:
     """Like ``QFileDialog.getSaveFileName`` ("" when cancelled), but the dialog never
     reads the files it lists (see :class:`NameOnlyIconProvider`). Call it through the

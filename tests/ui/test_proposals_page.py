@@ -21,6 +21,7 @@ from app.services.database import Database
 from app.services.proposals import LineKind
 from app.services.purchase_orders import get_purchase_order, list_purchase_orders
 from app.services.scanning import ScanResult
+from app.services.suppliers import SupplierInput, save_supplier
 from app.ui import proposals_page
 from app.ui.pages import page_keys
 from app.ui.proposals_page import (
@@ -159,6 +160,55 @@ def test_a_quantity_is_checked_edited_and_ordered_into_a_draft_po_with_its_pdf(
     coffee = page._find_line(shop.coffee)
     if coffee is not None:
         assert coffee.data(LINE_ROLE).on_order == D(12)
+
+
+def test_orders_to_several_suppliers_are_saved_into_one_folder_chosen_once(
+    qtbot: QtBot,
+    page: ProposalsPage,
+    shop: Shop,
+    sqlite_db: Database,
+    dialogs: Dialogs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def second_supplier(session):  # type: ignore[no-untyped-def]
+        save_supplier(
+            session,
+            shop.world.user,
+            SupplierInput(code="SYD", name="Sydgrossisten AB", lead_time_days=5),
+        )
+        return item(session, shop.world, "MJOLK", daily="3", on_hand="2", supplier="SYD")
+
+    sqlite_db.run(second_supplier)
+    with qtbot.waitSignal(page.run_finished, timeout=TIMEOUT_MS):
+        page.run()
+    assert "from 2 suppliers" in page.summary_label.text()
+
+    def one_at_a_time(*_args: object) -> Path:
+        raise AssertionError("asked for each file")
+
+    monkeypatch.setattr(proposals_page.documents, "choose_pdf_path", one_at_a_time)
+    monkeypatch.setattr(proposals_page.documents, "choose_pdf_folder", lambda *_a: tmp_path)
+    dialogs.answer = True
+    with qtbot.waitSignals([page.accepted, page.pdf_saved, page.pdf_saved], timeout=TIMEOUT_MS):
+        page.order_button.click()
+    numbers = sorted(po.number for po in page.orders)
+    assert len(numbers) == 2
+    assert sorted(path.name for path in tmp_path.glob("*.pdf")) == [f"{n}.pdf" for n in numbers]
+    for number in numbers:
+        assert number in pdf_text((tmp_path / f"{number}.pdf").read_bytes())[0]
+    assert page._settings.value("documents/folder") == str(tmp_path)
+
+    # Saved again into the same folder: asked once before anything is replaced.
+    for number in numbers:
+        (tmp_path / f"{number}.pdf").write_bytes(b"kept")
+    dialogs.answer = False
+    page.save_order_pdfs()
+    assert dialogs.questions[-1] == (
+        f"{numbers[0]}.pdf, {numbers[1]}.pdf are already in {tmp_path}. Replace them?"
+    )
+    qtbot.wait(200)
+    assert all((tmp_path / f"{n}.pdf").read_bytes() == b"kept" for n in numbers)
 
 
 def test_a_dismissed_line_goes_and_comes_back_when_asked(
