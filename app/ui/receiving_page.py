@@ -1253,13 +1253,18 @@ class ReceivingPage(ScanScreen):
 def post_summary(view: ReceiptView) -> str:
     """What posting ``view`` will do, in a few lines for the confirmation."""
     lines_in = [ln for ln in view.lines if ln.received > 0]
-    parts = [
-        ngettext(
-            "{n} line received, {qty} units in all.",
-            "{n} lines received, {qty} units in all.",
-            len(lines_in),
-        ).format(n=len(lines_in), qty=fmt_qty(view.total_received))
-    ]
+    if len(lines_in) == 1:
+        # One line has one unit: "1 pack", not "1 units".
+        (only,) = lines_in
+        received = _("1 line received: {qty} {unit}.").format(
+            qty=fmt_qty(only.received), unit=only.unit
+        )
+    else:
+        # Lines in different units add up to a count of units, never 1 of them.
+        received = _("{n} lines received, {qty} units in all.").format(
+            n=len(lines_in), qty=fmt_qty(view.total_received)
+        )
+    parts = [received]
     outstanding = [ln for ln in view.lines if ln.on_order and ln.outstanding > 0]
     over = [ln for ln in view.lines if ln.is_over]
     unordered = [ln for ln in view.lines if not ln.on_order and not view.is_blind]

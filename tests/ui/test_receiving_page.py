@@ -469,6 +469,8 @@ def test_a_blind_receipt_from_a_supplier(
     dialog = page.post_receipt()
     assert dialog is not None
     qtbot.waitExposed(dialog)
+    # One line has one unit to name: "1 pcs", never "1 units in all".
+    assert dialog.detail_label.text() == "1 line received: 1 pcs."
     with qtbot.waitSignal(page.posted, timeout=TIMEOUT_MS) as done:
         qtbot.keyClick(dialog, Qt.Key.Key_Return)
     assert done.args[0].po_id is None
