@@ -394,8 +394,8 @@ def _check_header(header: list[str], fmt: TableFormat) -> list[str]:
     if missing:
         problems.append(
             ngettext(
-                "Missing column: {names}. A {kind} file needs: {required}.",
-                "Missing columns: {names}. A {kind} file needs: {required}.",
+                "Missing column: {names}. The required columns of {kind} are: {required}.",
+                "Missing columns: {names}. The required columns of {kind} are: {required}.",
                 len(missing),
             ).format(
                 names=", ".join(missing),

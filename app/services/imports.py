@@ -56,6 +56,7 @@ from app.services.csvio import (
     row_problem,
     table_format,
 )
+from app.services.demand import local_today
 from app.services.errors import FieldErrors, HyllaError, ValidationError
 from app.services.items import BarcodeInput, ItemInput, save_item, validate_item
 from app.services.ledger import parse_money, parse_quantity
@@ -886,6 +887,7 @@ def _plan_history(session: Session, table: Table) -> _Plan:
     }
     seen: dict[object, int] = {}
     wanted: dict[tuple[int, dt.date], Decimal] = {}
+    today = local_today()
     for row in table.rows:
         ok = True
         sku = row.get("sku")
@@ -898,6 +900,17 @@ def _plan_history(session: Session, table: Table) -> _Plan:
             day = parse_date(row.get("date"), "date")
         except ValidationError as exc:
             plan.problem(row, exc.message, "date")
+            ok = False
+        if day is not None and day > today:
+            # Demand that has not happened yet is a typo (2052 for 2025); stored, it would
+            # sit outside every forecast window and never be seen again.
+            plan.problem(
+                row,
+                _("{day} is after today: the history is demand that has already happened.").format(
+                    day=day.isoformat()
+                ),
+                "date",
+            )
             ok = False
         qty = _required_qty(plan, row, _("Give the quantity (0 or more)."))
         ok = ok and qty is not None

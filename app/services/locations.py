@@ -91,12 +91,19 @@ def save_bin(
             "A bin code is 1–40 letters, digits, '-', '.', '_' or '/', e.g. A-01-03."
         )
     clash = session.scalar(
-        select(Location.id).where(
+        select(Location.kind).where(
             func.upper(Location.code) == code, Location.id != (location_id or 0)
         )
     )
-    if clash is not None:
-        errors["code"] = _("There is already a location {code}.").format(code=code)
+    if clash == LocationKind.INTERNAL:
+        errors["code"] = _("There is already a bin {code}.").format(code=code)
+    elif clash is not None:
+        # Suppliers, customers, scrap and the like are virtual locations, not bins a
+        # worker has seen on the floor: say why the code is taken.
+        errors["code"] = _(
+            "{code} is a code Hylla keeps for its own use (suppliers, customers, scrap"
+            " and the like). Choose another code."
+        ).format(code=code)
     if errors:
         raise FieldErrors(errors)
     if location_id is None:

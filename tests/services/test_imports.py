@@ -149,6 +149,9 @@ def test_missing_required_column_is_named(base: Database, tmp_path: Path, kind: 
     path = write(tmp_path, "bad.csv", ",".join(header) + "\n")
     error = refused(base, kind, path)
     assert f"Missing column: {required[0]}." in error.problems[0]
+    # "A items file" read badly; the sentence must hold for every kind's name.
+    kind_name = FORMATS[kind].kind
+    assert f"The required columns of {kind_name} are: " in error.problems[0]
 
 
 def test_header_names_are_trimmed_and_case_insensitive_in_any_order(
@@ -787,6 +790,19 @@ def test_history_bad_rows_and_duplicate_days(base: Database, tmp_path: Path) -> 
         "Row 6, date: SKU SKU-1 on 2025-01-02 is also on row 5.",
         "Row 7, qty: Give the quantity (0 or more).",
     ]
+
+
+def test_history_refuses_a_day_after_today(base: Database, tmp_path: Path) -> None:
+    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    path = write(
+        tmp_path, "h.csv", f"date,sku,qty\n2025-01-02,SKU-1,3\n{tomorrow.isoformat()},SKU-1,1\n"
+    )
+    error = refused(base, "history", path)
+    assert error.problems == [
+        f"Row 3, date: {tomorrow.isoformat()} is after today: "
+        "the history is demand that has already happened."
+    ]
+    assert history(base) == {}
 
 
 def test_history_dry_run_changes_nothing(base: Database, tmp_path: Path) -> None:

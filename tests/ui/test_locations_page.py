@@ -103,7 +103,7 @@ def test_add_a_bin_and_see_a_bad_code_explained(
     dialog.code_edit.setText("a-01-01")
     dialog.save()
     qtbot.waitUntil(
-        lambda: "There is already a location A-01-01" in dialog.code_error.text(),
+        lambda: "There is already a bin A-01-01" in dialog.code_error.text(),
         timeout=TIMEOUT_MS,
     )
 
