@@ -17,6 +17,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import logging
 import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,6 +28,8 @@ from typing import Any
 
 from app.i18n import N_, _, ngettext
 from app.services.errors import HyllaError, ImportFileError, ValidationError
+
+log = logging.getLogger(__name__)
 
 FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 QUOTE = "'"
@@ -341,10 +344,15 @@ def _xlsx_records(path: Path) -> list[list[str]]:
             warnings.simplefilter("ignore")
             workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - zipfile, XML and openpyxl errors alike
+        # Python's name for what failed (BadZipFile, KeyError…) means nothing to the
+        # person at the workstation: it goes to the log, the message says what to do.
+        log.warning("%s is not a readable workbook: %r", path, exc)
         raise ImportFileError(
             _(
-                "{file} is not a readable Excel workbook ({reason}). Save it again as .xlsx or CSV."
-            ).format(file=path.name, reason=type(exc).__name__)
+                "{file} is not a readable Excel workbook: it may be damaged or saved in "
+                "another format with an .xlsx name. Open it in your spreadsheet program "
+                "and save it again as .xlsx or CSV."
+            ).format(file=path.name)
         ) from exc
     try:
         if not workbook.worksheets:
