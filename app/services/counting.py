@@ -737,6 +737,9 @@ def _fold(events: Sequence[_Event]) -> _Fold:
             continue
         if event.kind is CountEventKind.BIN:
             fold.current_bin[event.user_id] = event.bin_id
+            # Scanning a closed bin's label opens it again (to count what was missed):
+            # it is closed once more when its counter closes it.
+            fold.closed_bins.discard(cast(int, event.bin_id))
             fold.undoable.setdefault(event.user_id, []).append(event)
         elif event.kind is CountEventKind.CLOSE:
             assert event.bin_id is not None
@@ -2741,12 +2744,30 @@ def count_sheet_pdf(session: Session, count_id: int) -> bytes:
     return render_count_sheet(count_sheet_data(session, count_id))
 
 
-def variance_report_data(session: Session, count_id: int) -> VarianceReportPdf:
+def variance_report_data(
+    session: Session, count_id: int, *, viewer_id: int | None = None
+) -> VarianceReportPdf:
     """Everything the variance report of a count shows; only once counting is finished
-    (before, it would show a blind count's expected quantities)."""
+    (before, it would show a blind count's expected quantities). A ``viewer`` who is
+    not a manager gets no report of a blind count still in review: its lines may yet be
+    recounted, by them, and the report shows what they are expected to find. (The
+    command line passes no viewer: it runs with the whole database at hand.)"""
     from app.reports.variance_report import VarianceReportLine, VarianceReportPdf
 
     count = _load(session, count_id)
+    if (
+        viewer_id is not None
+        and count.blind
+        and count.status is CountStatus.REVIEW
+        and not _shows_expected(count, _user(session, viewer_id))
+    ):
+        raise NotAllowedError(
+            _(
+                "{number} is a blind count still in review: only a manager may print its "
+                "variance report, which shows the expected quantities. Ask a manager, or "
+                "print it once the count is done."
+            ).format(number=count.number)
+        )
     if count.status is CountStatus.CANCELLED:
         raise ValidationError(
             _("Count {number} was cancelled; it has no variances.").format(number=count.number)
@@ -2808,8 +2829,9 @@ def variance_report_data(session: Session, count_id: int) -> VarianceReportPdf:
     )
 
 
-def variance_report_pdf(session: Session, count_id: int) -> bytes:
-    """The variance report of a count whose counting is finished."""
+def variance_report_pdf(session: Session, count_id: int, *, viewer_id: int | None = None) -> bytes:
+    """The variance report of a count whose counting is finished (for ``viewer_id``:
+    see ``variance_report_data``)."""
     from app.reports.variance_report import render_variance_report
 
-    return render_variance_report(variance_report_data(session, count_id))
+    return render_variance_report(variance_report_data(session, count_id, viewer_id=viewer_id))

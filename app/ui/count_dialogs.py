@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStringListModel, Qt, Signal
@@ -443,16 +444,18 @@ def save_count_pdf(
     number: str,
     *,
     variance: bool,
+    user_id: int,
     on_saved: Callable[[Path], None],
 ) -> bool:
     """Ask where to save the count sheet (or, with ``variance``, the variance report) of
-    count ``number``, make it on the worker, write it and offer to open it.
+    count ``number``, make it on the worker, write it and offer to open it. The report
+    is made for ``user_id`` (a blind count's variances are for managers only).
 
     Returns False when the user cancelled the file dialog."""
     if variance:
         title = _("Save variance report")
         name = _("{number} variance report.pdf").format(number=number)
-        make: Callable[..., bytes] = counting.variance_report_pdf
+        make: Callable[..., bytes] = partial(counting.variance_report_pdf, viewer_id=user_id)
     else:
         title = _("Save count sheet")
         name = _("{number} count sheet.pdf").format(number=number)

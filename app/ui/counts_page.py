@@ -733,6 +733,7 @@ class CountsPage(QWidget):
             count_id,
             number,
             variance=variance,
+            user_id=self._user.id,
             on_saved=saved,
         ):
             self.status_message.emit(_("Making the PDF of {number}…").format(number=number))

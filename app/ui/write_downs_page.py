@@ -280,6 +280,7 @@ class WriteDownDialog(QDialog):
         self._timer.setInterval(PREVIEW_DELAY_MS)
         self._timer.timeout.connect(self.update_preview)
         self.sku_edit.returnPressed.connect(self._find_sku)
+        self.sku_edit.textEdited.connect(self._sku_edited)
         for edit in (self.quantity_edit, self.amount_edit, self.note_edit):
             edit.textChanged.connect(lambda _t: self._changed())
         for combo in (self.place_combo, self.kind_combo, self.mode_combo, self.reason_combo):
@@ -309,6 +310,24 @@ class WriteDownDialog(QDialog):
 
     def _find_sku(self) -> None:
         self._load_target(sku=self.sku_edit.text())
+
+    def _sku_edited(self, text: str) -> None:
+        # Another SKU typed over the form: the item shown is no longer the one asked
+        # for. Forget it, so Enter (which also presses the dialog's default button)
+        # looks the new SKU up instead of posting the old item's write-down.
+        if self._target is None or text.strip().casefold() == self._target.sku.casefold():
+            return
+        self._target = None
+        self.preview = None
+        self._preview_serial += 1
+        self._timer.stop()
+        self.item_label.setText("")
+        self.preview_label.setText("")
+        self.error.hide()
+        self.place_combo.blockSignals(True)
+        self.place_combo.clear()
+        self.place_combo.blockSignals(False)
+        self.ok_button.setEnabled(False)
 
     def _load_target(self, *, item_id: int | None = None, sku: str | None = None) -> None:
         self._runner.run(

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from app import i18n
-from app.models import CountKind
+from app.models import CountKind, Role, User
 from app.reports.common import Party
 from app.reports.variance_report import (
     VarianceReportLine,
@@ -20,7 +20,8 @@ from app.reports.variance_report import (
 )
 from app.services import counting
 from app.services.database import Database, unit_of_work
-from app.services.errors import ValidationError
+from app.services.errors import NotAllowedError, ValidationError
+from app.services.users import UserId
 from tests.reports.pdf_tools import pdf_tables, pdf_text, render_pages
 from tests.services.purchasing_setup import COFFEE_CARTON, build_shop
 
@@ -211,3 +212,26 @@ def test_the_report_of_a_count_exists_only_once_counting_is_finished(db: Databas
         "+12",
         "0.00",
     ]
+
+
+def test_staff_get_no_variance_report_of_a_blind_count_still_in_review(db: Database) -> None:
+    """The report shows expected quantities: a counter who may yet recount its lines
+    must not read them off paper; a manager may, and anyone once the count is done."""
+    with unit_of_work(db) as s:
+        shop = build_shop(s)
+        staff = User(username="kim", display_name="Kim", role=Role.STAFF)
+        s.add(staff)
+        s.flush()
+        kim = UserId(staff.id)
+        blind = counting.start_count(s, shop.user, CountKind.BIN, "A-01-01")
+        counting.add_scan(s, shop.user, blind.id, COFFEE_CARTON)
+        counting.finish_count(s, shop.user, blind.id)
+        with pytest.raises(NotAllowedError, match="only a manager may print its variance"):
+            counting.variance_report_pdf(s, blind.id, viewer_id=kim)
+        assert counting.variance_report_pdf(s, blind.id, viewer_id=shop.user)
+        open_count = counting.start_count(s, shop.user, CountKind.BIN, "A-01-02", blind=False)
+        counting.finish_count(s, shop.user, open_count.id)
+        assert counting.variance_report_pdf(s, open_count.id, viewer_id=kim)
+        (line,) = counting.get_count(s, shop.user, blind.id).lines
+        counting.approve_count(s, shop.user, blind.id, [line.id])
+        assert counting.variance_report_pdf(s, blind.id, viewer_id=kim)

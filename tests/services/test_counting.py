@@ -551,6 +551,28 @@ def test_closing_a_bin_returns_what_was_expected_but_not_counted_to_confirm_as_z
     assert again.message == "Bin A-01-02 closed: everything expected in it was counted."
 
 
+def test_a_closed_bin_scanned_again_is_open_until_it_is_closed_again(
+    db: Database, world: World
+) -> None:
+    """'No, I will count it' at the close takes the counter back into the bin: the bin
+    is not shown as closed while they count what was missing."""
+    view = _start(db, world, CountKind.AISLE, "A-")
+    _scan(db, world.anna, view.id, "A-01-02")
+    with unit_of_work(db) as s:
+        closed = counting.close_bin(s, world.anna, view.id)
+        assert next(b for b in closed.count.bins if b.bin_code == "A-01-02").closed
+        back = counting.set_bin(s, world.anna, view.id, "A-01-02")
+    assert back.count.current_bin_code == "A-01-02"
+    assert not next(b for b in back.count.bins if b.bin_code == "A-01-02").closed
+    with unit_of_work(db) as s:
+        again = counting.close_bin(s, world.anna, view.id)
+        assert next(b for b in again.count.bins if b.bin_code == "A-01-02").closed
+        # Undoing the scan that reopened it leaves it closed, as it was.
+        counting.set_bin(s, world.anna, view.id, "A-01-02")
+        undone = counting.undo_last_scan(s, world.anna, view.id)
+    assert next(b for b in undone.count.bins if b.bin_code == "A-01-02").closed
+
+
 def test_closing_needs_a_bin(db: Database, world: World) -> None:
     view = _start(db, world, CountKind.AISLE, "A-")
     with pytest.raises(ValidationError, match="Scan the label of the bin you are closing first."):

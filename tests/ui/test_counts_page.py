@@ -404,3 +404,39 @@ def test_the_pdf_file_dialog_never_reads_the_database_files(
     provider = NameOnlyIconProvider()
     assert provider.type(QFileInfo(str(tmp_path / "ours" / "hylla.db-wal"))) == "DB-WAL file"
     assert provider.type(QFileInfo(str(tmp_path / "ours"))) == "Folder"
+
+
+def test_staff_saving_a_blind_counts_variance_report_in_review_are_told_why_not(
+    qtbot: QtBot,
+    qapp: QApplication,
+    runner: Runner,
+    sqlite_db: Database,
+    settings: QSettings,
+    stocked: Stocked,
+    dialogs: Dialogs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    maja = stocked.maja.id
+    view = sqlite_db.run(counting.start_count, maja, CountKind.BIN, "A-01-01")
+    line = view.lines[0]
+    sqlite_db.run(
+        counting.set_counted, maja, view.id, line.item_id, "1", bin_id=line.bin_id, lot=line.lot
+    )
+    finished = sqlite_db.run(counting.finish_count, maja, view.id, skip_uncounted=True)
+    assert finished.status is CountStatus.REVIEW
+    kim = sqlite_db.run(add_user, "kim", Role.STAFF)
+    staff_window = open_counts_window(qtbot, qapp, runner, kim, sqlite_db, settings)
+    try:
+        page = staff_window.counts_page
+        reload(qtbot, page)
+        page.counts_table.selectRow(page.counts_model.find_row(lambda r: r.id == view.id))
+        monkeypatch.setattr(
+            count_dialogs, "choose_pdf_path", lambda _p, _t, suggested: tmp_path / suggested.name
+        )
+        page.save_pdf(variance=True)
+        qtbot.waitUntil(lambda: bool(dialogs.errors), timeout=TIMEOUT_MS)
+        assert "only a manager may print its variance report" in dialogs.errors[-1]
+        assert list(tmp_path.glob("*.pdf")) == []
+    finally:
+        staff_window.scanner.uninstall()

@@ -265,3 +265,31 @@ def test_the_stock_page_asks_to_write_down_its_selected_row(
     qtbot.waitUntil(lambda: dialog.preview is not None, timeout=TIMEOUT_MS)
     assert dialog.preview is not None
     assert (dialog.preview.available, dialog.preview.written_down) == (D("2"), D("10"))
+
+
+def test_enter_on_a_changed_sku_looks_it_up_and_posts_nothing(
+    qtbot: QtBot, runner: Runner, sqlite_db: Database, shop: Shop
+) -> None:
+    """A worker who types another SKU over a filled-in form and presses Enter to look it
+    up must not post the write-down of the item that was there before."""
+    page = open_page(qtbot, runner, shop.manager)
+    with qtbot.waitSignal(page.dialog_opened, timeout=TIMEOUT_MS) as opened:
+        page.new_button.click()
+    dialog: WriteDownDialog = opened.args[0]
+    qtbot.keyClicks(dialog.sku_edit, "CHEAP")
+    with qtbot.waitSignal(dialog.target_loaded, timeout=TIMEOUT_MS):
+        qtbot.keyClick(dialog.sku_edit, Qt.Key.Key_Return)
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData(WriteDownKind.SCRAP))
+    dialog.quantity_edit.setText("1")
+    qtbot.waitUntil(dialog.ok_button.isEnabled, timeout=TIMEOUT_MS)
+    dialog.sku_edit.selectAll()
+    qtbot.keyClicks(dialog.sku_edit, "MILK")
+    # The form no longer speaks of CHEAP: nothing to confirm until MILK is found.
+    assert not dialog.ok_button.isEnabled()
+    assert dialog.item_label.text() == ""
+    with qtbot.waitSignal(dialog.target_loaded, timeout=TIMEOUT_MS) as loaded:
+        qtbot.keyClick(dialog.sku_edit, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    assert loaded.args[0].sku == "MILK"
+    assert dialog.isVisible()
+    assert sqlite_db.read(write_downs.list_write_downs) == []
+    dialog.reject()
