@@ -295,8 +295,10 @@ class CustomersPage(RowListPage[CustomerRow], QWidget):
         self.table.doubleClicked.connect(self._open_index)
         self.new_button.clicked.connect(self.new_customer)
         self.edit_button.clicked.connect(self.edit_selected)
-        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.edit_selected)
-        enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+        # Both Enters: the keypad's is the one under a hand on the numbers.
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            enter = QShortcut(QKeySequence(key), self.table, self.edit_selected)
+            enter.setContext(Qt.ShortcutContext.WidgetShortcut)
         self._update_buttons()
 
     # --- page protocol -------------------------------------------------------------------

@@ -40,8 +40,9 @@ def lines_table(
     # Only while the table has the focus: elsewhere Enter and Delete belong to the field.
     remove_key = QShortcut(QKeySequence(Qt.Key.Key_Delete), view, remove)
     remove_key.setContext(Qt.ShortcutContext.WidgetShortcut)
-    change_key = QShortcut(QKeySequence(Qt.Key.Key_Return), view, change)
-    change_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):  # the keypad's Enter too
+        change_key = QShortcut(QKeySequence(key), view, change)
+        change_key.setContext(Qt.ShortcutContext.WidgetShortcut)
     return view
 
 

@@ -217,8 +217,9 @@ class OrdersPage(OrderListPage[OrderRow], QWidget):
         self.new_button.clicked.connect(self.new_order)
         self.open_button.clicked.connect(self.open_selected)
         self.pick_button.clicked.connect(self._pick_selected)
-        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.open_selected)
-        enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):  # the keypad's Enter too
+            enter = QShortcut(QKeySequence(key), self.table, self.open_selected)
+            enter.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.editor.saved.connect(self._order_saved)
         self.editor.close_requested.connect(self.show_list)

@@ -762,6 +762,11 @@ class PickScreen(ScanScreen):
             tone = Tone.PROBLEM
         if outcome.line_id is not None:
             self._current_line = outcome.line_id
+        if outcome.saved and self.qty_error.isVisible():
+            # The picker went on (scanned the goods instead): a quantity refused before
+            # is behind them, and its complaint would now be about nothing on screen.
+            self._qty_problem("")
+            self.qty_edit.clear()
         self._say(tone, outcome.message, self._detail(outcome), since)
         self._show_view(outcome.view, outcome.message, tone)
         self.scan_done.emit(outcome)

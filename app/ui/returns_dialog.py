@@ -119,6 +119,7 @@ class ReturnsDialog(QDialog):
         self._user = user
         self._order = order
         self._bins: list[LocationRow] = []
+        self._booking = False
 
         intro = QLabel(
             _(
@@ -225,6 +226,10 @@ class ReturnsDialog(QDialog):
                 row = self.model.find_row(lambda r: r.left > 0)
             if row >= 0:
                 self.table.selectRow(row)
+            if select_line is not None:
+                # Just booked: the quantity is typed afresh, never offered. A second Enter
+                # (a key pressed twice) must not book the rest of the line back as well.
+                self.qty_edit.clear()
             self._set_enabled(bool(lines))
             if not lines:
                 self.other_error.setText(
@@ -271,6 +276,9 @@ class ReturnsDialog(QDialog):
     # --- booking -------------------------------------------------------------------------
     def book(self) -> None:
         """Book the return of the selected line as typed."""
+        if self._booking:
+            # One return at a time: an Enter pressed again while it is booked is no second one.
+            return
         row = self.selected()
         self._clear_errors()
         if row is None:
@@ -281,6 +289,7 @@ class ReturnsDialog(QDialog):
             return
         disposition = str(self.where_combo.currentData())
         bin_id = self.bin_combo.currentData()
+        self._booking = True
         self.book_button.setEnabled(False)
         self._runner.run(
             shipping.return_goods,
@@ -296,6 +305,7 @@ class ReturnsDialog(QDialog):
         )
 
     def _booked(self, result: ReturnPosted, line_id: int) -> None:
+        self._booking = False
         self.book_button.setEnabled(True)
         self.result_label.setText(result.message)
         self.reason_edit.clear()
@@ -303,6 +313,7 @@ class ReturnsDialog(QDialog):
         self._reload_lines(select_line=line_id)
 
     def _failed(self, error: HyllaError) -> None:
+        self._booking = False
         self.book_button.setEnabled(True)
         self._show_errors(error)
 

@@ -644,3 +644,45 @@ def test_a_draft_line_is_changed_with_enter_and_taken_off_with_delete(
         qtbot.keyClick(editor.lines_table, Qt.Key.Key_Delete)
     assert [ln.sku for ln in removed.args[0].lines] == ["KAFFE"]
     assert [ln.sku for ln in sqlite_db.run(orders.get_order, order_id).lines] == ["KAFFE"]
+
+
+def test_the_keypad_enter_opens_what_the_return_key_opens(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database, shop: OrderShop
+) -> None:
+    """A hand on the number pad stays there: its Enter opens the selected order, the
+    selected customer and the selected draft line, as the main Enter does."""
+    keypad = Qt.KeyboardModifier.KeypadModifier
+    order_id = sqlite_db.run(
+        lambda s: (
+            orders.create_order(
+                s, shop.maja.id, shop.customer, lines=[orders.OrderLineInput(shop.coffee, "2")]
+            ).id
+        )
+    )
+    page: OrdersPage = window.page("orders")
+    page.refresh()
+    qtbot.waitUntil(lambda: page.model.visible_count() == 1, timeout=TIMEOUT_MS)
+    page.table.setFocus()
+    page.table.selectRow(0)
+    with qtbot.waitSignal(page.editor.loaded, timeout=TIMEOUT_MS) as loaded:
+        qtbot.keyClick(page.table, Qt.Key.Key_Enter, keypad)
+    assert loaded.args[0].id == order_id
+
+    editor = page.editor
+    editor.lines_table.setFocus()
+    editor.lines_table.selectRow(0)
+    qtbot.keyClick(editor.lines_table, Qt.Key.Key_Enter, keypad)
+    assert editor.line_group.title() == "Change line 1"
+    assert QApplication.focusWidget() is editor.qty_edit
+
+    page.tabs.setCurrentIndex(page.CUSTOMERS_TAB)
+    customers = page.customers
+    qtbot.waitUntil(lambda: customers.model.visible_count() == 1, timeout=TIMEOUT_MS)
+    customers.table.setFocus()
+    customers.table.selectRow(0)
+    with qtbot.waitSignal(page.dialog_opened, timeout=TIMEOUT_MS) as opened:
+        qtbot.keyClick(customers.table, Qt.Key.Key_Enter, keypad)
+    dialog = opened.args[0]
+    assert isinstance(dialog, CustomerDialog)
+    assert dialog.code_edit.text() == customers.model.row_at(0).code
+    dialog.reject()

@@ -443,3 +443,20 @@ def test_pick_and_ship_on_both_databases(
     assert shipped.args[0].order_status is OrderStatus.SHIPPED
     assert shipped.args[0].shipment.cogs == D(60)
     assert db.run(orders.get_order, order).status is OrderStatus.SHIPPED
+
+
+def test_a_refused_quantity_is_not_complained_about_after_the_goods_are_scanned(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    page: PickScreen = window.page("picking")
+    start_by_scan(qtbot, page, "SO-1001")
+    scan(qtbot, page, "A-01-01")
+    select(page, "KAFFE")
+    qtbot.keyClick(focused(qtbot), Qt.Key.Key_Q, ALT)
+    Typist(qtbot).line("fyra")
+    qtbot.waitUntil(page.qty_error.isVisible, timeout=TIMEOUT_MS)
+
+    # The picker scans the packet instead: it is picked, and the old complaint goes.
+    assert scan(qtbot, page, COFFEE_EAN).status is PickStatus.PICKED
+    assert not page.qty_error.isVisible()
+    assert page.qty_edit.text() == ""
