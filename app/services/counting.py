@@ -1560,9 +1560,9 @@ def _outcome(
 
 
 def _out_of_scope_bin(count: StockCount, code: str) -> str:
-    return _("Bin {code} is not part of count {number} ({title}).").format(
-        code=code, number=count.number, title=_title(count)
-    )
+    return _(
+        "Bin {code} is not part of count {number} ({title}): scan a bin of this count."
+    ).format(code=code, number=count.number, title=_title(count))
 
 
 def _set_bin(
@@ -1629,9 +1629,10 @@ def _count(
     events = _events(session, count.id)
     fold = _fold(events)
     if scope_items is not None and item.id not in scope_items:
-        message = _("{sku} {name} is not part of count {number} ({title}).").format(
-            sku=item.sku, name=item.name, number=count.number, title=_title(count)
-        )
+        message = _(
+            "{sku} {name} is not part of count {number} ({title}): leave it uncounted, "
+            "or put it back where it belongs."
+        ).format(sku=item.sku, name=item.name, number=count.number, title=_title(count))
         return _outcome(
             session,
             count,

@@ -592,22 +592,35 @@ class CountReview(QWidget):
         value = sum(
             (ln.variance_value for ln in chosen if ln.variance_value is not None), Decimal(0)
         )
-        parts = [
-            ngettext(
-                "{n} line with a variance gets an adjustment move.",
-                "{n} lines with a variance get an adjustment move.",
-                len(with_variance),
-            ).format(n=fmt_count(len(with_variance)))
-        ]
         if view.shows_expected:
-            parts.append(
+            parts = [
+                ngettext(
+                    "{n} line with a variance gets an adjustment move.",
+                    "{n} lines with a variance get an adjustment move.",
+                    len(with_variance),
+                ).format(n=fmt_count(len(with_variance))),
                 _("Net value: {value} {currency}.").format(
                     value=signed_money(value), currency=view.tolerance.currency
+                ),
+            ]
+        else:
+            # A blind count hides the variances from this viewer: saying "0 lines with a
+            # variance" would be untrue.
+            parts = [
+                _(
+                    "Where a counted quantity differs from the stock figures, an adjustment "
+                    "move is posted (a blind count does not show you the differences)."
                 )
-            )
+            ]
         if beyond:
             parts.append(
                 ngettext(
+                    "{n} line is beyond the tolerance: approving it is a manager's decision.",
+                    "{n} lines are beyond the tolerance: approving them is a manager's decision.",
+                    beyond,
+                ).format(n=fmt_count(beyond))
+                if view.viewer_is_manager
+                else ngettext(
                     "{n} line is beyond the tolerance: only a manager may approve it.",
                     "{n} lines are beyond the tolerance: only a manager may approve them.",
                     beyond,

@@ -387,12 +387,17 @@ def test_bins_and_items_outside_the_count_are_refused_not_counted(
     aisle = _start(db, world, CountKind.AISLE, "A-")
     other_bin = _scan(db, world.anna, aisle.id, "B-02-01")
     assert other_bin.status is CountScanStatus.OUT_OF_SCOPE
-    assert other_bin.message == "Bin B-02-01 is not part of count CC-1001 (Aisle A-)."
+    assert other_bin.message == (
+        "Bin B-02-01 is not part of count CC-1001 (Aisle A-): scan a bin of this count."
+    )
     by_item = _start(db, world, CountKind.ITEM, "KAFFE-500")
     _scan(db, world.anna, by_item.id, "B-02-01")
     tea = _scan(db, world.anna, by_item.id, TEA_EAN)
     assert tea.status is CountScanStatus.OUT_OF_SCOPE and not tea.saved
-    assert tea.message == "TE-GRON Grönt te 20 påsar is not part of count CC-1002 (Item KAFFE-500)."
+    assert tea.message == (
+        "TE-GRON Grönt te 20 påsar is not part of count CC-1002 (Item KAFFE-500): leave it "
+        "uncounted, or put it back where it belongs."
+    )
 
 
 def test_undo_takes_back_the_counters_own_last_entry(db: Database, world: World) -> None:
@@ -915,9 +920,7 @@ def test_due_counts_list_what_the_plan_has_due_until_it_is_counted(
     assert len(cycle.lines) == 5
 
 
-def test_counts_planned_before_cycle_counting_began_are_not_due(
-    db: Database, world: World
-) -> None:
+def test_counts_planned_before_cycle_counting_began_are_not_due(db: Database, world: World) -> None:
     day = dt.date(2026, 3, 2)
     with unit_of_work(db) as s:
         s.execute(update(Item).values(abc_class="A"))

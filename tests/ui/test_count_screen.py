@@ -355,6 +355,9 @@ def test_a_blind_count_by_scanning_then_review_and_approval(
     ask = staff_review.approve_selected()
     assert ask is not None
     qtbot.waitExposed(ask)
+    # The variances are hidden from staff: the question does not pretend there are none.
+    assert "variance" not in ask.detail_label.text()
+    assert "a blind count does not show you the differences" in ask.detail_label.text()
     with qtbot.waitSignal(staff_review.refused, timeout=TIMEOUT_MS) as refusal:
         press_enter_in(qtbot, ask)
     assert "manager" in refusal.args[0].lower()
@@ -368,7 +371,10 @@ def test_a_blind_count_by_scanning_then_review_and_approval(
     approve = opened(qtbot, review.dialog_opened, review.approve_selected)
     assert isinstance(approve, ConfirmDialog)
     assert "Approve 4 lines of" in approve.question_label.text()
-    assert "2 lines are beyond the tolerance" in approve.detail_label.text()
+    assert (
+        "2 lines are beyond the tolerance: approving them is a manager's decision."
+        in approve.detail_label.text()
+    )
     with qtbot.waitSignal(review.approved, timeout=TIMEOUT_MS) as done:
         press_enter_in(qtbot, approve)
     result = done.args[0]
