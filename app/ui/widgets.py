@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractItemModel, QFileInfo, QObject, QStringListModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QFileInfo, QObject, QStringListModel, Qt
 from PySide6.QtGui import QAbstractFileIconProvider, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -73,13 +73,56 @@ def make_table_view(model: QAbstractItemModel, parent: QWidget | None = None) ->
     return view
 
 
+# The narrowest a stretching column (an item's name, mostly) is allowed to get.
+MIN_STRETCH_WIDTH = 160
+
+
 def set_column_widths(view: QTableView, widths: dict[int, int], stretch: int | None) -> None:
-    """Give columns sensible widths; ``stretch`` takes the room that is left."""
+    """Give columns sensible widths; ``stretch`` takes the room that is left, but never
+    less than ``MIN_STRETCH_WIDTH`` (or its own width in ``widths``, if smaller): in a
+    narrow window the table scrolls sideways instead of cutting the name to "Batteri al…"
+    or its header to "Nan"."""
     header = view.horizontalHeader()
     for column, width in widths.items():
         header.resizeSection(column, width)
     if stretch is not None:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        least = min(widths.get(stretch, MIN_STRETCH_WIDTH), MIN_STRETCH_WIDTH)
+        _StretchFloor(view, stretch, least)
+
+
+class _StretchFloor(QObject):
+    """Switches a table's stretching column between stretching (room to spare) and a
+    fixed floor width (too little room), as the table is resized."""
+
+    def __init__(self, view: QTableView, column: int, least: int) -> None:
+        super().__init__(view)
+        self._view = view
+        self._column = column
+        self._least = least
+        view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        """Stretch the column when the others leave it at least its floor, else fix it
+        at the floor (the table then scrolls sideways)."""
+        header = self._view.horizontalHeader()
+        others = sum(
+            header.sectionSize(column)
+            for column in range(header.count())
+            if column != self._column and not header.isSectionHidden(column)
+        )
+        room = self._view.viewport().width() - others
+        stretching = header.sectionResizeMode(self._column) == QHeaderView.ResizeMode.Stretch
+        if room >= self._least and not stretching:
+            header.setSectionResizeMode(self._column, QHeaderView.ResizeMode.Stretch)
+        elif room < self._least and stretching:
+            header.setSectionResizeMode(self._column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(self._column, self._least)
 
 
 def error_label(parent: QWidget | None = None) -> QLabel:
