@@ -531,8 +531,12 @@ class CountReview(QWidget):
                     currency=view.tolerance.currency,
                 )
             )
-        decided = sum(1 for ln in lines if ln.decided)
-        parts.append(_("{n} decided").format(n=fmt_count(decided)))
+        # Approved and skipped apart: "1 decided" read as if a skipped line were approved.
+        approved = sum(1 for ln in lines if ln.status is CountLineStatus.APPROVED)
+        skipped = sum(1 for ln in lines if ln.status is CountLineStatus.SKIPPED)
+        parts.append(_("{n} approved").format(n=fmt_count(approved)))
+        if skipped:
+            parts.append(_("{n} skipped").format(n=fmt_count(skipped)))
         return " · ".join(parts)
 
     def _say(self, message: str, tone: Tone) -> None:

@@ -384,6 +384,8 @@ def test_a_blind_count_by_scanning_then_review_and_approval(
     assert review.adjustments_table.isVisible()
     assert review.adjustments_model.visible_count() == 4
     assert "4 adjustment moves posted" in review.adjustments_title.text()
+    qtbot.waitUntil(lambda: "4 approved" in review.summary_label.text(), timeout=TIMEOUT_MS)
+    assert "skipped" not in review.summary_label.text()
     assert model.text(moves["KAFFE-500"].line_id, model.MARK).startswith("✓ Approved by maja")
     after = sqlite_db.run(counting.get_count, stocked.maja.id, under_review.id)
     assert after.status is CountStatus.DONE
