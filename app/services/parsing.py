@@ -39,7 +39,7 @@ def parse_decimal(text: str | Decimal | int, field: str = "value") -> Decimal:
         value = None
     if value is None or not value.is_finite() or not cleaned:
         raise ValidationError(
-            _("“{value}” is not a number. Type digits, e.g. 12 or 12,5.").format(value=text),
+            _("“{value}” is not a number. Type digits, e.g. 12 or 12.5.").format(value=text),
             field=field,
         )
     return value

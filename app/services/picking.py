@@ -759,24 +759,64 @@ def pick_quantity(
     lot: str | None = None,
     today: dt.date | None = None,
 ) -> PickOutcome:
-    """Pick a typed quantity for a line, from ``bin_id`` (default: the bin last scanned);
-    a typed ``lot`` that expired before ``today`` is refused."""
+    """Pick a typed quantity for a line, from ``bin_id`` (default: the bin last scanned).
+
+    ``lot`` is the lot as typed or chosen, or the goods' GS1 label scanned into the lot
+    field (its lot and expiry are read from it). A lot that expired before ``today`` is
+    refused."""
     order = load_order(session, order_id, lock=True)
     _require_pickable(session, order, user_id)
     line = session.get(CustomerOrderLine, line_id)
     if line is None or line.order_id != order.id:
         raise NotFoundError(_("That line is not on {number}.").format(number=order.number))
     qty = parse_quantity(quantity)
+    day = _today(today)
+    label_expiry: dt.date | None = None
+    if lot is not None:
+        lot, label_expiry = _given_lot(session, line.item_id, lot, day)
     return _pick(
         session,
         order,
         user_id,
-        _today(today),
+        day,
         item_id=line.item_id,
         quantity=qty,
         bin_id=bin_id,
         lot=lot,
+        label_expiry=label_expiry,
         text="",
+    )
+
+
+def _given_lot(
+    session: Session, item_id: int, text: str, today: dt.date
+) -> tuple[str, dt.date | None]:
+    """The lot a picker gave for item ``item_id``, and the expiry its label prints.
+
+    A scanner in the lot field sends the whole label: (01) GTIN, (17) expiry, (10) lot.
+    Its lot is taken when the label is of this item; a label of another item, or the
+    item's plain barcode (which names no lot), is refused, since neither says which lot
+    is in hand. Anything else (a bin's code or a SKU included) is a lot code as typed."""
+    text = text.strip()
+    result = resolve_scan(session, text, today)
+    if result.outcome != "item" or result.item_id is None or result.matched_code is None:
+        return text, None
+    if result.item_id != item_id:
+        sku = session.scalar(select(Item.sku).where(Item.id == item_id)) or ""
+        raise ValidationError(
+            _(
+                "That is the label of {other}, not of {sku}. Scan the label of the {sku} you took."
+            ).format(other=result.sku, sku=sku),
+            field="lot",
+        )
+    if result.lot:
+        return result.lot, result.expiry
+    raise ValidationError(
+        _(
+            "That barcode names {sku} but not its lot. Scan the label that shows the lot, "
+            "or choose the lot."
+        ).format(sku=result.sku),
+        field="lot",
     )
 
 
@@ -1153,9 +1193,15 @@ def _pick(
                 today,
                 PickStatus.NEEDS_LOT,
                 (
-                    _("Bin {code} holds several lots of {sku}: scan the lot or type it ({lots}).")
+                    _(
+                        "Bin {code} holds several lots of {sku}: which did you take? Scan its "
+                        "label, or choose or type the lot ({lots})."
+                    )
                     if len(in_bin) > 1 or not lots
-                    else _("Scan the lot of {sku} you took, or type it ({lots}).")
+                    else _(
+                        "Which lot of {sku} did you take? Scan its label, or choose or type "
+                        "the lot ({lots})."
+                    )
                 ).format(code=code, sku=item.sku, lots=", ".join(b.lot for b in in_bin))
                 + after,
                 fold,

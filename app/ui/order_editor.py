@@ -15,7 +15,7 @@ asked of :func:`app.services.orders.find_items_for_order`. The first line create
 draft; lines typed before it exists wait for it, so one order is never created twice.
 
 Once confirmed, each line says what became of it: reserved, on backorder "expected on
-DATE", or for a zero-point item its purchase need ("purchase need 24 (excess 4),
+DATE", or for a zero-point item its purchase need ("purchase need 24 pcs (excess 4 pcs),
 expected 2026-12-03"). From there: pick it (the Picking page), print its pick list,
 cancel it (after asking; its reservations go back to stock), close it, or book a return.
 """
@@ -109,10 +109,11 @@ def line_status(line: OrderLineInfo, status: OrderStatus) -> str:
             )
         elif need.excess > 0:
             text = _("purchase need {qty} (excess {excess})").format(
-                qty=fmt_qty(need.order_qty), excess=fmt_qty(need.excess)
+                qty=_qty_unit(need.order_qty, line.unit),
+                excess=_qty_unit(need.excess, line.unit),
             )
         else:
-            text = _("purchase need {qty}").format(qty=fmt_qty(need.order_qty))
+            text = _("purchase need {qty}").format(qty=_qty_unit(need.order_qty, line.unit))
         if expected is not None:
             text += ", " + _("expected {date}").format(date=fmt_date(expected))
         parts.append(text)

@@ -51,6 +51,7 @@ from app.services.users import UserRef
 from app.ui.field_errors import show_field_errors
 from app.ui.formatting import fmt_count, fmt_date, fmt_qty, fmt_qty_edit
 from app.ui.pdf_actions import save_pdf_then_offer
+from app.ui.pick_dialogs import PickLotDialog
 from app.ui.purchase_orders_page import choose_pdf_path, suggested_pdf_path
 from app.ui.receipt_dialogs import ConfirmDialog
 from app.ui.runner import Runner
@@ -165,6 +166,24 @@ def _sort_key(line: PickLineView) -> tuple[int, str, int]:
     if line.remaining > 0:
         return (0, line.bins[0].bin_code if line.bins else "\uffff", line.line_no)
     return (1, "", line.line_no)
+
+
+def next_line(view: PickView, current: int | None, *, prefer_here: bool) -> int | None:
+    """The line to select after a saved action, so a typed quantity goes where the picker
+    is: ``current`` while it has something left to pick (and, with ``prefer_here``, a
+    bin just scanned holds it); else the first line still to pick here in the bin, else
+    the next in the walk; ``current`` when nothing is left to pick."""
+    waiting = sorted((ln for ln in view.lines if ln.remaining > 0), key=_sort_key)
+    here = [
+        ln
+        for ln in waiting
+        if view.current_bin_id is not None and any(b.bin_id == view.current_bin_id for b in ln.bins)
+    ]
+    line = next((ln for ln in waiting if ln.line_id == current), None)
+    if line is not None and (not prefer_here or not here or line in here):
+        return line.line_id
+    chosen = here or waiting
+    return chosen[0].line_id if chosen else current
 
 
 class PickLinesModel(MarkedLinesModel):
@@ -756,12 +775,17 @@ class PickScreen(ScanScreen):
         if outcome.saved:
             # Saved, but expired goods are on that shelf: the picker must look twice.
             tone = Tone.WARNING if outcome.warning else Tone.SUCCESS
-        elif status is PickStatus.ORDER:
+        elif status in (PickStatus.ORDER, PickStatus.NEEDS_LOT):
+            # Which lot is a question (the lot dialog asks it), not a mistake.
             tone = Tone.INFO
         else:
             tone = Tone.PROBLEM
         if outcome.line_id is not None:
             self._current_line = outcome.line_id
+        if outcome.saved:
+            self._current_line = next_line(
+                outcome.view, self._current_line, prefer_here=status is PickStatus.BIN
+            )
         if outcome.saved and self.qty_error.isVisible():
             # The picker went on (scanned the goods instead): a quantity refused before
             # is behind them, and its complaint would now be about nothing on screen.
@@ -770,8 +794,38 @@ class PickScreen(ScanScreen):
         self._say(tone, outcome.message, self._detail(outcome), since)
         self._show_view(outcome.view, outcome.message, tone)
         self.scan_done.emit(outcome)
-        if status is PickStatus.UNKNOWN:
+        if status is PickStatus.NEEDS_LOT:
+            self.ask_lot(outcome, typed=not raw)
+        elif status is PickStatus.UNKNOWN:
             self._offer_link(raw)
+
+    def ask_lot(self, outcome: PickOutcome, typed: bool) -> PickLotDialog | None:
+        """Ask which lot of ``outcome``'s line was taken from the bin, then pick it;
+        ``typed``: the quantity came from the quantity field (emptied once picked)."""
+        view = outcome.view
+        line = next((ln for ln in view.lines if ln.line_id == outcome.line_id), None)
+        if line is None or view.current_bin_id is None or outcome.quantity is None:
+            return None
+        dialog = PickLotDialog(
+            self._runner,
+            self._user,
+            view.order_id,
+            line,
+            view.current_bin_id,
+            view.current_bin_code,
+            outcome.quantity,
+            self.window(),
+        )
+        dialog.completed.connect(lambda picked: self._lot_picked(picked, typed))
+        self._open_dialog(dialog)
+        return dialog
+
+    def _lot_picked(self, outcome: PickOutcome, typed: bool) -> None:
+        if typed:
+            # The quantity typed is picked: the field is free for the next one.
+            self.qty_edit.clear()
+            self._qty_problem("")
+        self.show_outcome(outcome)
 
     def _detail(self, outcome: PickOutcome) -> str:
         line = next((ln for ln in outcome.view.lines if ln.line_id == outcome.line_id), None)
@@ -983,7 +1037,9 @@ class PickScreen(ScanScreen):
             )
         else:
             self.progress_label.setText(
-                _("{done} of {n} lines picked").format(done=finished, n=len(to_pick))
+                ngettext(
+                    "{done} of {n} line picked", "{done} of {n} lines picked", len(to_pick)
+                ).format(done=finished, n=len(to_pick))
             )
         if view.current_bin_id is not None and not done:
             self.bin_label.setText(view.current_bin_code)

@@ -5,7 +5,9 @@ picked from, shipped and already returned). Select a line, type how many came ba
 choose where they go (back into a bin, by default the one they came from, or to
 scrap, which a manager does and which needs a reason) and press Enter: that one return
 is booked by :func:`app.services.shipping.return_goods` in its own transaction, and
-the list shows it. Refusals appear under the field they concern and book nothing.
+the list shows it. Refusals appear under the field they concern and book nothing. When
+it closes, the window takes the keyboard back where it was, as after the scan screens'
+dialogs, so the next key or scan lands there.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import NamedTuple
 
-from PySide6.QtCore import Qt, Signal
+import shiboken6
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -90,6 +94,20 @@ def _done_muted(row: ReturnableLine) -> QColor | None:
     return MUTED if row.left <= 0 else None
 
 
+def give_back_focus(came_from: QWidget | None) -> None:
+    """Give the keyboard back to ``came_from`` (where it was before a dialog opened) and
+    its window, unless it is gone or another dialog is open now."""
+    # A window system without a window manager (a kiosk workstation) leaves the keyboard
+    # with the closed dialog unless the window takes it back.
+    if came_from is None or not shiboken6.isValid(came_from):
+        return
+    if QApplication.activeModalWidget() is not None or not came_from.isVisible():
+        return
+    came_from.window().activateWindow()
+    if came_from.isEnabled():
+        came_from.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
 class ReturnsDialog(QDialog):
     """Book customer returns for one order, a shipped line at a time."""
 
@@ -120,6 +138,8 @@ class ReturnsDialog(QDialog):
         self._order = order
         self._bins: list[LocationRow] = []
         self._booking = False
+        # Where the keyboard was when the dialog was asked for (the Returns button).
+        self._came_from = QApplication.focusWidget()
 
         intro = QLabel(
             _(
@@ -195,6 +215,11 @@ class ReturnsDialog(QDialog):
         self.book_button.clicked.connect(self.book)
         self.close_button.clicked.connect(self.reject)
         self._set_enabled(False)
+        # Not a method of the dialog: it is deleted on close, perhaps before this runs.
+        came_from = self._came_from
+        self.finished.connect(
+            lambda _result: QTimer.singleShot(0, lambda: give_back_focus(came_from))
+        )
         self._load()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

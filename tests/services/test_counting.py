@@ -338,7 +338,7 @@ def test_a_typed_count_sets_the_counted_quantity_and_never_adds(db: Database, wo
     ("quantity", "message"),
     [
         ("-1", "The quantity cannot be negative."),
-        ("abc", "“abc” is not a number. Type digits, e.g. 12 or 12,5."),
+        ("abc", "“abc” is not a number. Type digits, e.g. 12 or 12.5."),
         ("1.2345", "A quantity can have at most 3 decimals."),
     ],
 )
@@ -877,7 +877,7 @@ def test_an_imported_sheet_sets_counts_all_or_nothing(db: Database, world: World
         "Row 3: MJOLK-1L is lot-tracked: give the lot.",
         "Row 4: bin B-02-01 is not part of this count.",
         "Row 5: there is no item with SKU NOPE.",
-        "Row 5: “x” is not a number. Type digits, e.g. 12 or 12,5.",
+        "Row 5: “x” is not a number. Type digits, e.g. 12 or 12.5.",
     ]
     with unit_of_work(db, read_only=True) as s:
         assert s.scalar(select(func.count()).select_from(StockCountEvent)) == 0

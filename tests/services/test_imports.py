@@ -334,7 +334,7 @@ def test_items_bad_number_names_row_and_column(base: Database, tmp_path: Path) -
     )
     error = refused(base, "items", path)
     assert error.problems == [
-        "Row 3, sales_price: “12;5” is not a number. Type digits, e.g. 12 or 12,5."
+        "Row 3, sales_price: “12;5” is not a number. Type digits, e.g. 12 or 12.5."
     ]
 
 
@@ -576,7 +576,7 @@ def test_suppliers_bad_rows_name_row_and_column(base: Database, tmp_path: Path) 
     assert error.problems == [
         "Row 2, email: “not-an-address” is not an e-mail address, e.g. orders@example.com.",
         "Row 2, lead_time_days: Lead time is a whole number of days, e.g. 7.",
-        "Row 2, min_order_value: “abc” is not a number. Type digits, e.g. 12 or 12,5.",
+        "Row 2, min_order_value: “abc” is not a number. Type digits, e.g. 12 or 12.5.",
         "Row 2, currency: A currency is a three-letter code, e.g. SEK or EUR.",
         "Row 4, code: Supplier nord is also on row 3.",
     ]
@@ -645,7 +645,7 @@ def test_supplier_items_unknown_supplier_unknown_sku_and_bad_numbers(
     assert error.problems == [
         "Row 2, supplier: There is no supplier GHOST. Import the suppliers first.",
         "Row 2, sku: There is no item with SKU NOPE-1.",
-        "Row 3, price: “12,3,4” is not a number. Type digits, e.g. 12 or 12,5.",
+        "Row 3, price: “12,3,4” is not a number. Type digits, e.g. 12 or 12.5.",
         "Row 3, pack_size: The quantity must be greater than zero.",
         "Row 3, moq: The quantity cannot be negative.",
         "Row 3, lead_time_days: Lead time is a whole number of days, e.g. 7.",
@@ -738,7 +738,7 @@ def test_stock_bad_rows_change_nothing(base: Database, tmp_path: Path) -> None:
         "Row 6, lot: SKU-1 is not lot-tracked: leave the lot empty.",
         "Row 7, expiry: An expiry date belongs to a lot: give the lot number.",
         "Row 7, qty: The quantity cannot be negative.",
-        "Row 7, unit_cost: “x” is not a number. Type digits, e.g. 12 or 12,5.",
+        "Row 7, unit_cost: “x” is not a number. Type digits, e.g. 12 or 12.5.",
         "Row 8, expiry: Lot OLD already has expiry 2026-01-01, not 2026-02-02.",
         "Row 10, expiry: Lot NEW has expiry 2026-03-03 on row 9.",
         "Row 11, qty: Give the quantity on hand (0 or more).",

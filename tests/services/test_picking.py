@@ -245,6 +245,56 @@ def test_lots_are_picked_by_scan_or_asked_for(db: Database) -> None:
     assert typed.view.lines[0].picked == 2
 
 
+def test_the_lot_of_a_typed_quantity_can_be_the_goods_label_scanned(db: Database) -> None:
+    """The pick screen's lot question takes a lot typed, or the label scanned into it."""
+    with unit_of_work(db) as s:
+        w = f.order_world(s)
+        early = get_or_create_lot(s, w.lotted, "L1", dt.date(2030, 1, 1)).id
+        late = get_or_create_lot(s, w.lotted, "L2", dt.date(2030, 6, 1)).id
+        f.receive(s, w.places, w.lotted, "2", bin_index=0, lot_id=late)
+        f.receive(s, w.places, w.lotted, "2", bin_index=0, lot_id=early)
+        order_id = f.confirmed_order(s, w.user, w.customer, (w.lotted, "3"), (w.stocked, "1"))
+        f.receive(s, w.places, w.stocked, "1", bin_index=0)
+        view = picking.start_picking(s, w.staff, order_id)
+        line_id = next(ln.line_id for ln in view.lines if ln.item_id == w.lotted)
+        picking.set_pick_bin(s, w.staff, order_id, "A-01-01")
+        at_start = _pick_events(s)
+        asked = picking.pick_quantity(s, w.staff, order_id, line_id, "2")
+        # The unit barcode names no lot; another item's code is no answer either.
+        with pytest.raises(ValidationError) as plain:
+            picking.pick_quantity(s, w.staff, order_id, line_id, "2", lot=f.LOTTED_EAN)
+        with pytest.raises(ValidationError) as other:
+            picking.pick_quantity(s, w.staff, order_id, line_id, "2", lot=f.STOCKED_EAN)
+        # The label's own date is what the picker holds: past it, the lot is refused.
+        dated = "]C101" + "0" + f.LOTTED_EAN + "17250101" + "10L1"
+        expired = picking.pick_quantity(s, w.staff, order_id, line_id, "1", lot=dated)
+        before = _pick_events(s)
+        label = "]C101" + "0" + f.LOTTED_EAN + "17300601" + "10L2"
+        by_label = picking.pick_quantity(s, w.staff, order_id, line_id, "2", lot=label)
+        typed = picking.pick_quantity(s, w.staff, order_id, line_id, "1", lot="  L1 ")
+    assert asked.status is PickStatus.NEEDS_LOT and asked.quantity == D(2)
+    assert asked.message == (
+        "Bin A-01-01 holds several lots of MJOLK: which did you take? Scan its label, or "
+        "choose or type the lot (L1, L2)."
+    )
+    assert plain.value.field == "lot"
+    assert plain.value.message == (
+        "That barcode names MJOLK but not its lot. Scan the label that shows the lot, or "
+        "choose the lot."
+    )
+    assert other.value.field == "lot"
+    assert other.value.message == (
+        "That is the label of KAFFE, not of MJOLK. Scan the label of the MJOLK you took."
+    )
+    assert (expired.status, expired.lot) == (PickStatus.EXPIRED, "L1")
+    assert expired.message.startswith("Lot L1 of MJOLK expired on 01/01/2025.")
+    assert before == at_start  # nothing of the questions and refusals was saved
+    assert (by_label.status, by_label.lot, by_label.quantity) == (PickStatus.PICKED, "L2", D(2))
+    assert (typed.status, typed.lot) == (PickStatus.PICKED, "L1")
+    line = next(ln for ln in typed.view.lines if ln.line_id == line_id)
+    assert line.picked == D(3) and line.remaining == 0
+
+
 def test_the_pick_list_walks_the_bins_in_path_order(db: Database) -> None:
     with unit_of_work(db) as s:
         w = f.order_world(s)

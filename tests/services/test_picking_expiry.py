@@ -149,7 +149,7 @@ def test_a_plain_scan_beside_an_expired_lot_asks_which_lot(db: Database) -> None
     # One unexpired lot here, but the expired one is on the same shelf: which is in hand?
     assert plain.status is PickStatus.NEEDS_LOT and not plain.saved
     assert plain.message == (
-        "Scan the lot of MJOLK you took, or type it (NEW). "
+        "Which lot of MJOLK did you take? Scan its label, or choose or type the lot (NEW). "
         "Leave lot OLD in the bin: it expired on 08/07/2025."
     )
 

@@ -196,7 +196,7 @@ def test_a_duplicate_sku_and_other_errors_appear_under_their_fields(
     expected = {
         "sku": "SKU hx-1001 is already used by another item.",
         "name": "Give the item a name.",
-        "sales_price": "“tolv” is not a number. Type digits, e.g. 12 or 12,5.",
+        "sales_price": "“tolv” is not a number. Type digits, e.g. 12 or 12.5.",
         "max_qty": "Max (5) cannot be below min (10).",
     }
     for key, message in expected.items():

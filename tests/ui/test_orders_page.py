@@ -164,7 +164,7 @@ def test_an_order_from_keyboard_entry_to_delivery_note(
         f"reserved 5 pcs · backordered 3 pcs, expected on {fmt_date(in_days(5))}"
     )
     assert status_of(editor, "SKRUV-ZP") == (
-        f"purchase need 24 (excess 4), expected {fmt_date(in_days(10))}"
+        f"purchase need 24 pcs (excess 4 pcs), expected {fmt_date(in_days(10))}"
     )
     assert "1 purchase need created" in editor.info_label.text()
     # The proposals see the need, with the order that caused it.
@@ -302,7 +302,7 @@ def test_bad_input_says_what_is_wrong_and_saves_nothing(
     with qtbot.waitSignal(editor.item_chosen, timeout=TIMEOUT_MS):
         typist.line("KAFFE")
     typist.line("abc")
-    assert editor.qty_error.text() == "“abc” is not a number. Type digits, e.g. 12 or 12,5."
+    assert editor.qty_error.text() == "“abc” is not a number. Type digits, e.g. 12 or 12.5."
     assert QApplication.focusWidget() is editor.qty_edit
     editor.qty_edit.clear()
     typist.line("0")

@@ -193,7 +193,7 @@ def test_pick_by_scanning_with_refusals_a_short_pick_and_undo(
     assert QApplication.focusWidget() is page.qty_edit
     typist.line("tre")
     qtbot.waitUntil(page.qty_error.isVisible, timeout=TIMEOUT_MS)
-    assert page.qty_error.text() == "“tre” is not a number. Type digits, e.g. 12 or 12,5."
+    assert page.qty_error.text() == "“tre” is not a number. Type digits, e.g. 12 or 12.5."
     page.qty_edit.clear()
     with qtbot.waitSignal(page.scan_done, timeout=TIMEOUT_MS):
         typist.line("3")

@@ -98,6 +98,7 @@ def test_an_expired_lot_is_refused_in_red_and_the_good_lot_is_picked(
 ) -> None:
     page: PickScreen = window.page("picking")
     view = start_by_scan(qtbot, page, "SO-1001")
+    assert page.progress_label.text() == "0 of 1 line picked"
     # The expired lot is no suggestion: only the good lot's bin is named.
     assert page.lines_model.texts()[0][page.lines_model.BINS] == "A-01-02 (3) L251027"
     assert [b.lot for b in view.lines[0].expired_bins] == ["L250526"]

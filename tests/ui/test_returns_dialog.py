@@ -2,22 +2,27 @@
 
 A worker booking returns from the keyboard presses Enter on the keypad; a key pressed
 twice (or held a moment too long) must not book the goods twice, nor book the rest of
-the line that the dialog would otherwise offer after the first booking.
+the line that the dialog would otherwise offer after the first booking. When the dialog
+closes, the keyboard is back where it was in the window, so the next key or scan lands
+there.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.services import orders, picking, shipping, stock
 from app.services.database import Database
+from app.ui.orders_page import OrdersPage
 from app.ui.returns_dialog import ReturnsDialog
 from app.ui.runner import Runner
 from tests.ui.conftest import TIMEOUT_MS
 from tests.ui.orders_setup import OrderShop, build_order_shop
+from tests.ui.scan_helpers import open_window_on
 
 D = Decimal
 
@@ -72,3 +77,34 @@ def test_enter_pressed_twice_books_one_return_and_offers_no_second(
     assert [line.returned for line in shipments[0].lines] == [D(1)]
     coffee = sqlite_db.run(stock.item_stock, shop.coffee)
     assert [(r.location_code, r.quantity) for r in coffee] == [("A-01-01", D(17))]
+
+
+def test_the_keyboard_is_back_in_the_order_when_the_dialog_closes(
+    qtbot: QtBot, qapp: QApplication, runner: Runner, sqlite_db: Database, settings: QSettings
+) -> None:
+    shop, order_id = _shipped_order(sqlite_db)
+    window = open_window_on(
+        qtbot, qapp, runner, shop.maja, sqlite_db, settings, "items", "items_loaded"
+    )
+    try:
+        page: OrdersPage = window.page("orders")
+        window.open_page("orders")
+        with qtbot.waitSignal(page.editor.loaded, timeout=TIMEOUT_MS):
+            page.open_order(order_id)
+        button = page.editor.returns_button
+        button.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is button, timeout=TIMEOUT_MS)
+        with qtbot.waitSignal(page.dialog_opened, timeout=TIMEOUT_MS) as opened:
+            qtbot.keyClick(button, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
+        dialog = opened.args[0]
+        assert isinstance(dialog, ReturnsDialog)
+        qtbot.waitUntil(lambda: dialog.model.visible_count() == 1, timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.qty_edit, timeout=TIMEOUT_MS)
+
+        qtbot.keyClick(dialog.qty_edit, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=TIMEOUT_MS)
+        # The window has the keyboard again, on the button that opened the dialog.
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is button, timeout=TIMEOUT_MS)
+        assert QApplication.activeWindow() is window
+    finally:
+        window.scanner.uninstall()
