@@ -1107,9 +1107,16 @@ def _pick(
             order,
             today,
             PickStatus.TOO_MANY,
-            _(
-                "That is {qty} {unit} of {sku}, but only {left} are left to pick. "
-                "Put back the rest or type the quantity."
+            (
+                _(
+                    "That is {qty} {unit} of {sku}, but only {left} are left to pick. "
+                    "Put back the rest or type the quantity."
+                )
+                if text
+                # Typed, not scanned: there is nothing to put back, only a number to fix.
+                else _(
+                    "Only {left} {unit} of {sku} are left to pick, not {qty}: type {left} or less."
+                )
             ).format(
                 qty=_qty(quantity), unit=item.unit, sku=item.sku, left=_qty(line_view.remaining)
             ),
