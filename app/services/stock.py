@@ -111,6 +111,9 @@ class WarehouseStockRow:
     quantity: Decimal
     unit_cost: Decimal
     value: Decimal
+    #: The bin and lot ids, for actions on the row (moving it to another bin).
+    location_id: int
+    lot_id: int | None
 
 
 def _unit_costs(session: Session) -> dict[int, Decimal]:
@@ -155,6 +158,8 @@ def list_stock(session: Session, include_zero: bool = False) -> list[WarehouseSt
             Lot.code,
             Lot.expiry,
             StockLevel.quantity,
+            StockLevel.location_id,
+            StockLevel.lot_id,
         )
         .join(Item, Item.id == StockLevel.item_id)
         .join(Location, Location.id == StockLevel.location_id)
@@ -165,7 +170,18 @@ def list_stock(session: Session, include_zero: bool = False) -> list[WarehouseSt
         query = query.where(StockLevel.quantity != 0)
     costs = _unit_costs(session)
     rows: list[WarehouseStockRow] = []
-    for item_id, sku, name, unit, location_code, lot_code, expiry, qty in session.execute(query):
+    for (
+        item_id,
+        sku,
+        name,
+        unit,
+        location_code,
+        lot_code,
+        expiry,
+        qty,
+        location_id,
+        lot_id,
+    ) in session.execute(query):
         cost = costs.get(item_id, Decimal(0))
         rows.append(
             WarehouseStockRow(
@@ -179,6 +195,8 @@ def list_stock(session: Session, include_zero: bool = False) -> list[WarehouseSt
                 quantity=qty,
                 unit_cost=cost,
                 value=qty * cost,
+                location_id=location_id,
+                lot_id=lot_id,
             )
         )
     return rows

@@ -100,7 +100,7 @@ def _items(ctx: PageContext) -> QWidget:
 def _stock(ctx: PageContext) -> QWidget:
     from app.ui.stock_page import StockPage
 
-    return StockPage(ctx.runner)
+    return StockPage(ctx.runner, ctx.user)
 
 
 def _wire_stock(page: Any, window: MainWindow) -> None:

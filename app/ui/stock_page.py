@@ -1,11 +1,14 @@
 """The Stock page: the whole warehouse's stock per bin and lot with its value, filtered
-as you type, and the move history of the selected item below it."""
+as you type, and the move history of the selected item below it. The selected stock can
+be moved to another bin (Move…, Ctrl+M) or written down."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+import shiboken6
 from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -20,10 +23,13 @@ from app.services import stock
 from app.services.errors import HyllaError
 from app.services.scanning import ScanResult
 from app.services.stock import MoveRow, WarehouseStockRow
+from app.services.transfers import BinMove
+from app.services.users import UserRef
 from app.ui import feedback
 from app.ui.formatting import fmt_date, fmt_money, fmt_qty, fmt_unit_cost
 from app.ui.item_editor import move_columns, move_search_text
 from app.ui.list_page import count_text, filter_field, muted_label
+from app.ui.move_dialog import MoveDialog
 from app.ui.runner import Runner
 from app.ui.table_model import Column, RowTableModel, expired_in_red
 from app.ui.widgets import ListLoader, make_table_view, set_column_widths
@@ -75,12 +81,25 @@ class StockPage(QWidget):
     open_item_requested = Signal(int)
     #: "Write down…" on the selected row (a WarehouseStockRow): the Write-downs page opens.
     write_down_requested = Signal(object)
+    #: Stock was moved here: other pages reload when next shown.
+    data_changed = Signal()
+    #: The Move dialog opened (the dialog).
+    move_dialog_opened = Signal(object)
+
+    MOVE_KEY = "Ctrl+M"
 
     SKU, NAME, BIN, LOT, EXPIRY, QUANTITY, UNIT, UNIT_COST, VALUE = range(9)
 
-    def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, runner: Runner, user: UserRef | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._runner = runner
+        # Who moves stock; without a user the page only shows stock.
+        self._user = user
+        self._move_dialog: MoveDialog | None = None
+        # The row (item, bin, lot) to select when the rows next arrive, after a move.
+        self._select_after: tuple[int, int, int | None] | None = None
         self._loader = ListLoader(runner, stock.list_stock, self._show_rows, self)
         self._moves_for: int | None = None
         self._moves_serial = 0
@@ -89,7 +108,7 @@ class StockPage(QWidget):
             warehouse_stock_columns(), stock_search_text, foreground=expired_in_red, parent=self
         )
         self.filter_edit = filter_field(
-            "stock_filter", _("Filter by SKU, name, bin or lot  (Ctrl+F)"), min_width=260
+            "stock_filter", _("Filter by SKU, name, bin or lot  (Ctrl+F)"), min_width=230
         )
         self.count_label = muted_label()
         self.value_label = QLabel()
@@ -98,6 +117,12 @@ class StockPage(QWidget):
         self.write_down_button.setObjectName("stock_write_down")
         self.write_down_button.setToolTip(_("Scrap the selected stock or lower its value"))
         self.write_down_button.setEnabled(False)
+        self.move_button = QPushButton(_("Move…"))
+        self.move_button.setObjectName("stock_move")
+        self.move_button.setToolTip(
+            _("Move the selected stock to another bin ({key})").format(key=self.MOVE_KEY)
+        )
+        self.move_button.setEnabled(False)
 
         self.table = make_table_view(self.model)
         self.table.setObjectName("stock_table")
@@ -144,6 +169,7 @@ class StockPage(QWidget):
         bar.addWidget(self.count_label, 1)
         bar.addStretch(1)
         bar.addWidget(self.value_label)
+        bar.addWidget(self.move_button)
         bar.addWidget(self.write_down_button)
         upper = QWidget()
         upper_layout = QVBoxLayout(upper)
@@ -172,6 +198,11 @@ class StockPage(QWidget):
         self.model.modelReset.connect(self._selection_changed)
         self.table.doubleClicked.connect(self._open_index)
         self.write_down_button.clicked.connect(self._write_down)
+        self.move_button.clicked.connect(self.move_selected)
+        # Only now that it has a parent: making a parentless widget visible opens a window.
+        self.move_button.setHidden(user is None)
+        if user is not None:
+            QShortcut(QKeySequence(self.MOVE_KEY), self, self.move_selected)
         self._update_summary()
 
     # --- data ----------------------------------------------------------------------------
@@ -195,6 +226,10 @@ class StockPage(QWidget):
         self.empty_hint.setVisible(not rows)
         self._update_summary()
         row = -1 if selected is None else self.model.find_row(lambda r: r.item_id == selected)
+        wanted, self._select_after = self._select_after, None
+        if wanted is not None:
+            moved = self.model.find_row(lambda r: (r.item_id, r.location_id, r.lot_id) == wanted)
+            row = moved if moved >= 0 else row
         if row >= 0:
             self.table.selectRow(row)
         else:
@@ -211,9 +246,29 @@ class StockPage(QWidget):
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
 
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """The keys of the Stock page, for the keyboard help (F1)."""
+        keys = [
+            (_("Scan"), _("A bin label shows that bin's stock; an item shows where it is")),
+            (_("Double-click"), _("Open the item")),
+        ]
+        if self._user is not None:
+            keys.append((self.MOVE_KEY, _("Move the selected stock to another bin")))
+            keys.append(
+                (_("Scan"), _("In the Move dialog: a bin label is the bin to move to; Enter moves"))
+            )
+        return keys
+
     def handle_scan(self, result: ScanResult) -> bool:
         """Show the stock a scan points at: a bin's stock, or an item's (in the scanned
-        lot, when the code carries one and the item has stock in it)."""
+        lot, when the code carries one and the item has stock in it). While the Move
+        dialog is open, a bin label is the bin to move to."""
+        dialog = self.move_dialog()
+        if dialog is not None:
+            if result.outcome == "bin" and result.bin_code:
+                dialog.take_bin_code(result.bin_code)
+                return True
+            return False
         if result.outcome == "bin" and result.bin_code:
             self.filter_edit.setText(result.bin_code)
         elif result.outcome == "item" and result.sku:
@@ -262,9 +317,43 @@ class StockPage(QWidget):
         if row is not None:
             self.write_down_requested.emit(row)
 
+    # --- moving stock to another bin ---------------------------------------------------------
+    def move_dialog(self) -> MoveDialog | None:
+        """The Move dialog, while it is open."""
+        dialog = self._move_dialog
+        if dialog is None or not shiboken6.isValid(dialog) or not dialog.isVisible():
+            return None
+        return dialog
+
+    def move_selected(self) -> MoveDialog | None:
+        """Open the Move dialog for the selected row (Move…, Ctrl+M)."""
+        row = self.selected_row()
+        if self._user is None or row is None or row.quantity <= 0:
+            if self._user is not None:
+                self.status_message.emit(_("Select the stock to move first."))
+            return None
+        if self.move_dialog() is not None:
+            return self._move_dialog
+        dialog = MoveDialog(self._runner, self._user, row, self)
+        dialog.moved.connect(self._moved)
+        self._move_dialog = dialog
+        dialog.open()
+        self.move_dialog_opened.emit(dialog)
+        return dialog
+
+    def _moved(self, result: BinMove) -> None:
+        # The worker may move more of what is left; once the bin is empty, the row to
+        # look at is where the goods went.
+        bin_id = result.from_bin_id if result.left_in_source > 0 else result.to_bin_id
+        self._select_after = (result.item_id, bin_id, result.lot_id)
+        self.status_message.emit(result.message)
+        self.data_changed.emit()
+        self.refresh()
+
     def _selection_changed(self, *_args: object) -> None:
         row = self.selected_row()
         self.write_down_button.setEnabled(row is not None)
+        self.move_button.setEnabled(row is not None and row.quantity > 0)
         if row is None or row.item_id == self._moves_for:
             return
         self._moves_for = row.item_id
