@@ -49,6 +49,7 @@ from app.ui.field_errors import show_field_errors
 from app.ui.formatting import fmt_date, fmt_money, fmt_money_edit, fmt_qty, fmt_unit_cost
 from app.ui.order_lines import lines_table, total_label, total_text
 from app.ui.runner import Runner
+from app.ui.scanner import take_scan_enter
 from app.ui.table_model import Column, RowTableModel
 from app.ui.widgets import contains_completer, error_label, icon, mark_error
 
@@ -196,6 +197,7 @@ class PurchaseOrderEditor(QDialog):
         self.item_edit.setPlaceholderText(_("SKU, name or barcode (or scan it), then Enter"))
         self.item_edit.setMinimumWidth(320)
         self._choices, self.completer = contains_completer(self.item_edit, self)
+        take_scan_enter(self.item_edit)  # a scanned barcode is looked up at once
         self.terms_label = QLabel()
         self.terms_label.setObjectName("line_terms")
         self.terms_label.setProperty("role", "muted")

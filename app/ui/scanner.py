@@ -67,6 +67,9 @@ HOLD_SLACK_MS = 25
 PREFIX_TIMEOUT_MS = 1000
 # The test box takes a burst as ended after this long without a key.
 CAPTURE_IDLE_MS = 400
+# A field of another window that sets this property (see take_scan_enter) acts on a scan
+# as on Enter; other fields only receive the text.
+SCAN_ENTER_PROPERTY = "hyllaScanEnter"
 
 _KEY_PRESS = QEvent.Type.KeyPress
 _KEY_RELEASE = QEvent.Type.KeyRelease
@@ -468,6 +471,10 @@ class ScannerInput(QObject):
         target = self._field_outside_home(receiver)
         if target is not None:
             target.insert(text)
+            if target.property(SCAN_ENTER_PROPERTY):
+                # The scanner's Enter, swallowed so it cannot trip a dialog's default
+                # button, still means "look this code up" to a field that asked for it.
+                target.returnPressed.emit()
         elif self._outside_home(receiver):
             self._replay(receiver, held)
         else:
@@ -540,6 +547,12 @@ class ScannerInput(QObject):
         self._state = _State.IDLE
         self._capture = []
         self.captured.emit(keys)
+
+
+def take_scan_enter(field: QLineEdit) -> None:
+    """Let a scan into ``field`` (in a window other than the main one) end as Enter does:
+    ``returnPressed`` follows the scanned text, as for a field that looks a code up."""
+    field.setProperty(SCAN_ENTER_PROPERTY, True)
 
 
 def _keystroke(event: QKeyEvent, gap_ms: float) -> Keystroke:

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from app.barcodes.diagnose import ScannerSetup
 from app.models import AuditEvent, PurchaseOrderStatus
 from app.services.database import Database, unit_of_work
 from app.services.purchase_orders import (
@@ -27,9 +29,11 @@ from app.ui import widgets
 from app.ui.purchase_order_editor import PurchaseOrderEditor, pack_text
 from app.ui.purchase_orders_page import CancelOrderDialog, PurchaseOrdersPage
 from app.ui.runner import Runner
+from app.ui.scanner import ScannerInput
 from tests.reports.pdf_tools import pdf_text
 from tests.services.purchasing_setup import COFFEE_EAN, Shop, build_shop, sent_order
 from tests.ui.conftest import TIMEOUT_MS, Dialogs
+from tests.ui.scan_helpers import scanner_keys
 
 D = Decimal
 
@@ -260,3 +264,29 @@ def test_a_sent_order_opens_read_only(
     # Opening it again brings the same editor to the front.
     assert page.open_order(po.id) is editor
     assert len(sqlite_db.run(list_purchase_orders)) == 1
+
+
+def test_a_barcode_scanned_into_the_item_field_finds_the_item_without_another_enter(
+    qtbot: QtBot, qapp: QApplication, page: PurchaseOrdersPage, shop: Shop
+) -> None:
+    # The editor is a window of its own: the scanner filter puts the scan into its item
+    # field in one piece and swallows the scanner's Enter (so it cannot trip a default
+    # button). The item field asks for that Enter: the scan alone finds the item, as the
+    # field's "(or scan it)" promises, and the packs are next.
+    scanner = ScannerInput(ScannerSetup())
+    scanner.set_home(page)
+    scanner.install(qapp)
+    try:
+        editor = new_editor(qtbot, page)
+        editor.show()
+        qtbot.waitExposed(editor)
+        editor.activateWindow()
+        editor.item_edit.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is editor.item_edit, timeout=TIMEOUT_MS)
+        with qtbot.waitSignal(editor.item_chosen, timeout=TIMEOUT_MS) as chosen:
+            scanner_keys(editor.item_edit, COFFEE_EAN)
+        assert chosen.args[0].sku == "KAFFE-500"
+        assert editor.item_edit.text() == "KAFFE-500 — Kaffe mellanrost 500 g"
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is editor.packs_spin, timeout=TIMEOUT_MS)
+    finally:
+        scanner.uninstall()
