@@ -143,13 +143,17 @@ class LabelsDialog(QDialog):
         ids: Sequence[int],
         parent: QWidget | None = None,
         settings: QSettings | None = None,
+        lot_codes: Sequence[str] = (),
     ) -> None:
+        """``lot_codes``: lot labels only for these lots of the items (the lots a receipt
+        brought in), not for every lot of theirs in stock."""
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(_("Print labels"))
         self.setWindowIcon(icon("labels"))
         self._runner = runner
         self._ids = tuple(ids)
+        self._lot_codes = tuple(lot_codes)
         self._settings = settings if settings is not None else QSettings()
         self._layouts = labels.list_layouts()
         # Labels one copy makes, per kind; None while being counted, -1 when it failed.
@@ -253,6 +257,7 @@ class LabelsDialog(QDialog):
         return LabelRequest(
             kind,
             item_ids=self._ids,
+            lot_codes=self._lot_codes if kind is LabelKind.LOTS else (),
             layout=self.layout_name(),
             copies=self.copies_spin.value(),
             with_price=kind is LabelKind.ITEMS and self.price_check.isChecked(),

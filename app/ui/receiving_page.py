@@ -1213,8 +1213,15 @@ class ReceivingPage(ScanScreen):
         if result is None:
             return None
         item_ids = list(dict.fromkeys(label.item_id for label in result.labels))
+        # Lot labels for the lots that came in, not for every older lot still in stock.
+        received_lots = list(dict.fromkeys(label.lot for label in result.labels if label.lot))
         dialog = LabelsDialog(
-            self._runner, LabelKind.ITEMS, item_ids, self.window(), settings=self._settings
+            self._runner,
+            LabelKind.ITEMS,
+            item_ids,
+            self.window(),
+            settings=self._settings,
+            lot_codes=received_lots,
         )
         if any(label.lot for label in result.labels):
             # Lot labels carry lot and expiry in GS1-128: what lot-tracked goods need.

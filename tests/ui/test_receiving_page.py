@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 from app.models import PurchaseOrderStatus
 from app.services import receiving, stock
 from app.services.database import Database, open_database
+from app.services.labels import LabelKind
 from app.services.purchase_orders import get_purchase_order
 from app.services.receiving import ReceiptPosted, ReceiptView, ScanOutcome, ScanStatus
 from app.services.users import UserRef
@@ -238,6 +239,11 @@ def test_receive_an_order_with_the_scanner_and_post_it(
     labels = opened_dialog(qtbot, page, page.print_labels)
     assert isinstance(labels, LabelsDialog)
     assert labels.subject_label.text() == "2 items selected"
+    # Lot labels are for the lot that came in, not every lot of the item in stock.
+    labels.kind_combo.setCurrentIndex(labels.kind_combo.findData(LabelKind.LOTS))
+    assert labels.request().lot_codes == ("M-77",)
+    labels.kind_combo.setCurrentIndex(labels.kind_combo.findData(LabelKind.ITEMS))
+    assert labels.request().lot_codes == ()
     labels.close()
     target = tmp_path / "note"
     monkeypatch.setattr(receiving_module, "choose_pdf_path", lambda *_a: target)
