@@ -291,9 +291,9 @@ class ScannerInput(QObject):
         if kind == _KEY_PRESS or kind == _KEY_RELEASE:
             if self._replaying or not isinstance(watched, QWidget):
                 return False
-            target = _typing_target(watched)
-            if not self._outside_home(target):
-                watched = target
+            # Keys reaching an open suggestion list belong to its field, in the home
+            # window and in any other (an editor of its own) alike.
+            watched = _typing_target(watched)
             if not isinstance(event, QKeyEvent) or not _first_receiver(watched):
                 return False
             return self._key(watched, event, kind == _KEY_PRESS)
@@ -573,8 +573,9 @@ def _keystroke(event: QKeyEvent, gap_ms: float) -> Keystroke:
 def _typing_target(widget: QWidget) -> QWidget:
     """The widget a key is meant for: keys reaching an open suggestion list (a completer's
     popup) are the field's, whose held keys must stay in order with them (else a key
-    typed while the list opens overtakes the one held before it: "bygg" became "bgyg").
-    Only for fields of the home window; other windows' fields keep Qt's own handling."""
+    typed while the list opens overtakes the one held before it: "bygg" became "bgyg"),
+    in the home window and in windows of their own (the purchase-order editor's
+    "Te påsar" arrived as "T epåsar")."""
     proxy = widget.focusProxy() if widget.isWindow() else None
     return proxy if proxy is not None and proxy is QApplication.focusWidget() else widget
 

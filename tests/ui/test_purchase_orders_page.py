@@ -33,7 +33,9 @@ from app.ui.scanner import ScannerInput
 from tests.reports.pdf_tools import pdf_text
 from tests.services.purchasing_setup import COFFEE_EAN, Shop, build_shop, sent_order
 from tests.ui.conftest import TIMEOUT_MS, Dialogs
+from tests.ui.orders_setup import TYPING_GAP_MS
 from tests.ui.scan_helpers import scanner_keys
+from tests.ui.test_scanner import Keyboard
 
 D = Decimal
 
@@ -264,6 +266,35 @@ def test_a_sent_order_opens_read_only(
     # Opening it again brings the same editor to the front.
     assert page.open_order(po.id) is editor
     assert len(sqlite_db.run(list_purchase_orders)) == 1
+
+
+def test_keys_typed_while_the_editors_suggestions_open_stay_in_order(
+    qtbot: QtBot, qapp: QApplication, page: PurchaseOrdersPage, shop: Shop
+) -> None:
+    """The editor is a window of its own; once its suggestion list opens the window
+    system gives the keys to the list. A key the scanner filter still holds must not be
+    overtaken by them ("Te påsar", not "T epåsar"), as in the main window."""
+    scanner = ScannerInput(ScannerSetup())
+    scanner.set_home(page)
+    scanner.install(qapp)
+    try:
+        editor = new_editor(qtbot, page)
+        editor.show()
+        qtbot.waitExposed(editor)
+        editor.activateWindow()
+        editor.item_edit.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is editor.item_edit, timeout=TIMEOUT_MS)
+        keyboard = Keyboard(start_ms=80_000)
+        keyboard.type(editor.item_edit, "T", gap_ms=TYPING_GAP_MS)  # held: typing or scan?
+        editor.completer.setCompletionPrefix("T")
+        editor.completer.complete()
+        popup = editor.completer.popup()
+        assert popup is not None and popup.isVisible()
+        for char in "e på":
+            keyboard.type(popup, char, gap_ms=TYPING_GAP_MS)
+        qtbot.waitUntil(lambda: editor.item_edit.text() == "Te på", timeout=TIMEOUT_MS)
+    finally:
+        scanner.uninstall()
 
 
 def test_a_barcode_scanned_into_the_item_field_finds_the_item_without_another_enter(
