@@ -147,7 +147,17 @@ def build_parser() -> argparse.ArgumentParser:
     backup = commands.add_parser(
         "backup", parents=[common], help=_("copy the database to a backup file")
     )
-    backup.add_argument("file", metavar="FILE", type=Path, help=_("the backup file to write"))
+    backup.add_argument(
+        "file",
+        metavar="FILE",
+        type=Path,
+        help=_("the backup file to write (a new file, unless --force)"),
+    )
+    backup.add_argument(
+        "--force",
+        action="store_true",
+        help=_("replace FILE if it exists (never the database itself)"),
+    )
     backup.set_defaults(handler=_backup)
 
     restore = commands.add_parser(
@@ -526,7 +536,7 @@ def _backup(args: argparse.Namespace) -> int:
 
     db = _open(args)
     try:
-        result = backup_database(db, args.file)
+        result = backup_database(db, args.file, overwrite=args.force)
         where = db.describe()
     finally:
         db.dispose()

@@ -184,6 +184,30 @@ def test_backup_and_restore(
     assert bins(database) == [("A-01", "Kyl"), ("A-02", "Frys")]
 
 
+def test_backup_asks_for_force_before_replacing_a_file(
+    capsys: pytest.CaptureFixture[str], database: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "backup.db"
+    target.write_bytes(b"yesterday")
+    code, out, err = run(capsys, "backup", target, "--database", database)
+    assert (code, out) == (1, "")
+    assert one_line(err) == (
+        f"hylla: {target} already exists and was left as it is. Name a new backup file, "
+        "or add --force to replace it."
+    )
+    assert target.read_bytes() == b"yesterday"
+    code, out, _err = run(capsys, "backup", target, "--force", "--database", database)
+    assert code == 0 and out.startswith(f"Backed up {database} to {target} (")
+    assert target.read_bytes() != b"yesterday"
+    # --force never reaches the live database.
+    before = database.read_bytes()
+    code, _out, err = run(capsys, "backup", database, "--force", "--database", database)
+    assert code == 1 and "other than the database itself" in one_line(err)
+    assert database.read_bytes() == before
+    code, out, _err = run(capsys, "backup", "--help")
+    assert code == 0 and "--force" in out and "a new file, unless --force" in " ".join(out.split())
+
+
 def test_restore_refuses_a_file_that_is_not_a_backup(
     capsys: pytest.CaptureFixture[str], database: Path, tmp_path: Path
 ) -> None:

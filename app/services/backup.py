@@ -103,12 +103,36 @@ def _copy_online(source: Path, destination: Path) -> None:
     partial.replace(destination)
 
 
-def backup_database(db: Database, destination: Path) -> BackupResult:
-    """Write a consistent copy of the database to ``destination`` (overwrites)."""
+def _is_live_file(source: Path, destination: Path) -> bool:
+    """Whether writing ``destination`` would overwrite the database ``source`` itself or
+    one of SQLite's files beside it (its write-ahead log, shared memory or journal)."""
+    live = [source] + [source.with_name(source.name + end) for end in ("-wal", "-shm", "-journal")]
+    if destination in live:
+        return True
+    # Another name for the same file (a hard link) would overwrite it just the same.
+    try:
+        return destination.exists() and source.exists() and destination.samefile(source)
+    except OSError:
+        return False
+
+
+def backup_database(db: Database, destination: Path, *, overwrite: bool = True) -> BackupResult:
+    """Write a consistent copy of the database to ``destination``.
+
+    An existing file there is replaced only when ``overwrite`` is true (the automatic
+    backups and the window's save dialog, which has asked); the command line passes
+    false unless told ``--force``. The live database is never overwritten."""
     source = _require_sqlite(db)
     destination = destination.expanduser().resolve()
-    if destination == source:
+    if _is_live_file(source, destination):
         raise DatabaseError(_("Choose a backup file other than the database itself."))
+    if not overwrite and destination.is_file():
+        raise DatabaseError(
+            _(
+                "{path} already exists and was left as it is. Name a new backup file, "
+                "or add --force to replace it."
+            ).format(path=destination)
+        )
     if destination.is_dir():
         raise DatabaseError(
             _("{path} is a folder. Name the backup file, e.g. hylla-backup.db.").format(

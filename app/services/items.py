@@ -355,11 +355,14 @@ def _validate_supplier_items(
     for index, row in enumerate(rows):
         key = f"supplier_items.{index}"
         code = row.supplier_code.strip()
+        if not code:
+            errors[key] = _("Choose the supplier, or remove the row with ×.")
+            continue
         supplier_id = session.scalar(
             select(Supplier.id).where(func.upper(Supplier.code) == code.upper())
         )
         if supplier_id is None:
-            errors[key] = _("There is no supplier {code}.").format(code=code or "—")
+            errors[key] = _("There is no supplier {code}.").format(code=code)
             continue
         if supplier_id in seen:
             errors[key] = _("Supplier {code} is listed twice.").format(code=code)

@@ -142,6 +142,9 @@ class BinDialog(QDialog):
 
     def _failed(self, error: HyllaError) -> None:
         self.save_button.setEnabled(True)
+        # Disabling Save while it ran passed the focus to Cancel, which thereby became the
+        # default button: Enter after correcting the code would cancel the new bin.
+        self.save_button.setDefault(True)
         if isinstance(error, FieldErrors):
             errors = dict(error.errors)
         elif isinstance(error, ValidationError) and error.field:
@@ -159,6 +162,9 @@ class BinDialog(QDialog):
         rest = "\n".join(errors.values())
         self.other_error.setText(rest)
         self.other_error.setVisible(bool(rest))
+        # The cursor goes where the correction is to be typed.
+        only_name = bool(self.name_error.text()) and not self.code_error.text()
+        (self.name_edit if only_name else self.code_edit).setFocus()
 
 
 class LocationsPage(QWidget):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -61,6 +62,14 @@ STATUS_TIMEOUT_MS = 10_000
 BUSY_HINT_DELAY_MS = 400
 # After the first page's data arrives, time for it to paint before other start-up work.
 FIRST_PAINT_GRACE_MS = 150
+# Pages whose own "new" button Ctrl+N presses (the Orders page: a new order, or a new
+# customer on its Customers tab); on every other page Ctrl+N makes a new item.
+PAGES_WITH_NEW = frozenset({"locations", "users", "orders", "purchase-orders"})
+
+
+def _button_text(button: QAbstractButton) -> str:
+    """A button's text as a sentence: without its mnemonic "&" or trailing "…"."""
+    return button.text().replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…")
 
 
 def _due_counts(session: Any, today: dt.date) -> DueCounts:
@@ -194,7 +203,7 @@ class MainWindow(QMainWindow):
         self.scanner.scanned.connect(self.handle_scan)
 
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_filter)
-        QShortcut(QKeySequence.StandardKey.New, self, self.new_item)
+        QShortcut(QKeySequence.StandardKey.New, self, self.new_in_page)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh)
         QShortcut(QKeySequence(Qt.Key.Key_F1), self, self.show_shortcuts)
 
@@ -413,7 +422,7 @@ class MainWindow(QMainWindow):
         everywhere = [
             ("F1", _("This list of keys")),
             ("Ctrl+F", _("Find: the filter of the page on screen")),
-            ("Ctrl+N", _("New item")),
+            ("Ctrl+N", self._new_text()),
             ("F5", _("Reload the page on screen")),
         ]
         pages = [(spec.shortcut, spec.title()) for spec in self._specs if spec.shortcut]
@@ -432,8 +441,39 @@ class MainWindow(QMainWindow):
         self.current_page().focus_filter()
 
     def new_item(self) -> None:
-        """Open the editor for a new item (Ctrl+N), from any page."""
+        """Open the editor for a new item, from any page."""
         self.open_page("items").new_item()
+
+    def new_in_page(self) -> None:
+        """Ctrl+N: the "new" of the page on screen (a bin on Locations, a customer on the
+        Customers tab…), a new item on pages that make nothing new of their own.
+
+        The page's own button is pressed, so Ctrl+N can do no more than the button: where
+        the user's role keeps it disabled, the status bar says why instead."""
+        button = self._new_button()
+        if button is None:
+            self.new_item()
+        elif button.isEnabled():
+            button.click()
+        else:
+            # A disabled "new" button's tooltip says why (the user's role).
+            self.statusBar().showMessage(button.toolTip(), STATUS_TIMEOUT_MS)
+
+    def _new_button(self) -> QAbstractButton | None:
+        """The "new" button of the page on screen, when its Ctrl+N should press it."""
+        key = self.key_at(max(self.nav.currentRow(), 0))
+        if key not in PAGES_WITH_NEW:
+            return None
+        page = self.current_page()
+        if key == "orders" and page.tabs.currentIndex() == page.CUSTOMERS_TAB:
+            page = page.customers
+        button: QAbstractButton = page.new_button
+        return button
+
+    def _new_text(self) -> str:
+        """What Ctrl+N does on the page on screen, for the F1 list."""
+        button = self._new_button()
+        return _("New item") if button is None else _button_text(button)
 
     # --- scans -----------------------------------------------------------------------------
     def _build_scan_toolbar(self) -> None:

@@ -418,9 +418,12 @@ class ChangePasswordDialog(QDialog):
 
     def _failed(self, error: HyllaError) -> None:
         self.save_button.setEnabled(True)
+        self.save_button.setDefault(True)  # not Cancel, which had the focus meanwhile
         errors = _errors_of(error)
-        _show(self.current_error, self.current_edit, errors.pop("current", ""))
+        wrong_current = errors.pop("current", "")
+        _show(self.current_error, self.current_edit, wrong_current)
         _show(self.new_error, self.new_edit, errors.pop("password", ""))
+        (self.current_edit if wrong_current else self.new_edit).setFocus()
         _show(self.other_error, None, "\n".join(errors.values()))
 
 

@@ -209,7 +209,21 @@ class UserDialog(QDialog):
 
     def _failed(self, error: HyllaError) -> None:
         self.save_button.setEnabled(True)
+        # Disabled while saving, Save passed the focus (and so the default) to Cancel:
+        # Enter after the correction must save, and the cursor goes to what to correct.
+        self.save_button.setDefault(True)
         self._show(_errors_of(error))
+        wrong = [
+            edit
+            for key, edit in (
+                ("username", self.username_edit),
+                ("display_name", self.display_edit),
+                ("role", self.role_combo),
+                ("password", self.password_edit),
+            )
+            if self.errors[key].text()
+        ]
+        (wrong[0] if wrong else self.username_edit).setFocus()
 
     def _show(self, errors: dict[str, str]) -> None:
         errors = dict(errors)
@@ -301,7 +315,9 @@ class PasswordDialog(QDialog):
 
     def _failed(self, error: HyllaError) -> None:
         self.save_button.setEnabled(True)
+        self.save_button.setDefault(True)  # not Cancel, which had the focus meanwhile
         self._show(error.message)
+        self.password_edit.setFocus()
 
 
 class UsersPage(RowListPage[UserRow], QWidget):

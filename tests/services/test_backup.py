@@ -71,6 +71,33 @@ def test_backup_refuses_the_database_itself_and_folders(sqlite_db, tmp_path: Pat
         backup.backup_database(sqlite_db, tmp_path)
 
 
+def test_backup_never_writes_over_the_live_database_or_its_wal(sqlite_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with unit_of_work(sqlite_db) as s:
+        p = f.places(s)
+        f.item(s, p.user, "LIVE")
+    live = sqlite_db.path
+    wal = live.with_name(live.name + "-wal")
+    wal_before = wal.read_bytes() if wal.exists() else None
+    linked = tmp_path / "linked.db"
+    linked.hardlink_to(live)
+    for target in (live, wal, linked):
+        with pytest.raises(DatabaseError, match="other than the database"):
+            backup.backup_database(sqlite_db, target, overwrite=True)
+    assert (wal.read_bytes() if wal.exists() else None) == wal_before
+    assert _skus(live) == ["LIVE"]
+
+
+def test_backup_keeps_an_existing_file_unless_told_to_replace_it(sqlite_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "monday.db"
+    target.write_bytes(b"last week's backup")
+    with pytest.raises(DatabaseError, match="already exists and was left as it is"):
+        backup.backup_database(sqlite_db, target, overwrite=False)
+    assert target.read_bytes() == b"last week's backup"
+    assert not target.with_name("monday.db.partial").exists()
+    result = backup.backup_database(sqlite_db, target, overwrite=True)
+    assert result.path == target and target.read_bytes()[:16] == b"SQLite format 3\x00"
+
+
 def test_daily_backup_once_a_day_and_rotated(sqlite_db) -> None:  # type: ignore[no-untyped-def]
     start = dt.date(2026, 1, 1)
     for day in range(60):

@@ -81,7 +81,11 @@ def test_every_bad_field_is_reported_and_nothing_is_saved(db: Database) -> None:
             BarcodeInput("7310865004703"),
             BarcodeInput("12345", "0"),
         ),
-        supplier_items=(SupplierItemInput("NOPE"), SupplierItemInput("ACME", price="-1")),
+        supplier_items=(
+            SupplierItemInput("NOPE"),
+            SupplierItemInput("ACME", price="-1"),
+            SupplierItemInput(" ", "L-77", "10,50"),
+        ),
     )
     with pytest.raises(FieldErrors) as caught, unit_of_work(db) as s:
         items.save_item(s, p.user, bad)
@@ -99,6 +103,8 @@ def test_every_bad_field_is_reported_and_nothing_is_saved(db: Database) -> None:
     assert "greater than zero" in errors["barcodes.2"]
     assert "no supplier NOPE" in errors["supplier_items.0"]
     assert "cannot be negative" in errors["supplier_items.1"]
+    # A row whose supplier was never chosen says so, not "There is no supplier —".
+    assert errors["supplier_items.2"] == "Choose the supplier, or remove the row with ×."
     with unit_of_work(db) as s:
         assert s.scalar(select(func.count()).select_from(Item)) == 1
         assert s.scalar(select(func.count()).select_from(Barcode)) == 1

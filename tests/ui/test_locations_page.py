@@ -116,6 +116,28 @@ def test_add_a_bin_and_see_a_bad_code_explained(
     assert page.count_label.text() == "4 bins"
 
 
+def test_enter_after_correcting_a_refused_code_saves_the_bin(
+    qtbot: QtBot, runner: Runner, tester: UserRef, sqlite_db: Database
+) -> None:
+    # A clicked Save is disabled while the worker checks the code, which hands the focus
+    # (and with it the default button) to Cancel: Enter then threw the new bin away.
+    _warehouse(sqlite_db)
+    page = loaded_page(qtbot, runner, tester)
+    dialog = page.new_bin()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=TIMEOUT_MS)
+    qtbot.keyClicks(dialog.code_edit, "B 12")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.code_error.isVisible, timeout=TIMEOUT_MS)
+    assert dialog.focusWidget() is dialog.code_edit and dialog.save_button.isDefault()
+    dialog.code_edit.selectAll()
+    qtbot.keyClicks(dialog.code_edit, "B-12")
+    with qtbot.waitSignal(page.bins_loaded, timeout=TIMEOUT_MS):
+        qtbot.keyClick(dialog.code_edit, Qt.Key.Key_Return)
+    assert [row.code for row in page.selected_rows()] == ["B-12"]
+
+
 def test_rename_the_selected_bin(
     qtbot: QtBot, runner: Runner, tester: UserRef, sqlite_db: Database
 ) -> None:

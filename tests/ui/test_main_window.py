@@ -11,12 +11,17 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from app.models.enums import Role
 from app.services.database import Database
 from app.services.users import UserRef
 from app.ui import main_window as main_window_module
+from app.ui.customers_page import CustomerDialog
 from app.ui.item_editor import ItemEditor
+from app.ui.locations_page import BinDialog
 from app.ui.main_window import MainWindow
+from app.ui.purchase_order_editor import PurchaseOrderEditor
 from app.ui.runner import Runner
+from app.ui.users_page import UserDialog
 from tests import factories
 from tests.ui.conftest import TIMEOUT_MS, Dialogs
 
@@ -86,6 +91,86 @@ def test_keyboard_shortcuts(
     assert window.pages.currentWidget() is window.items_page
     qtbot.waitUntil(editor.isEnabled, timeout=TIMEOUT_MS)
     editor.close()
+
+
+def test_ctrl_n_makes_the_new_thing_of_the_page_on_screen(
+    qtbot: QtBot,
+    runner: Runner,
+    tester: UserRef,
+    sqlite_db: Database,
+    settings: QSettings,
+    dialogs: Dialogs,
+) -> None:
+    window = shown_window(qtbot, runner, tester, sqlite_db, settings)
+
+    def ctrl_n(signal: object) -> object:
+        # Closed dialogs leave the offscreen platform without an active window.
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=TIMEOUT_MS)
+        with qtbot.waitSignal(signal, timeout=TIMEOUT_MS) as opened:
+            qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+        return opened.args[0]
+
+    def f1_says() -> str:
+        help_dialog = window.show_shortcuts()
+        text = help_dialog.plain_text()
+        help_dialog.close()
+        return text
+
+    locations = window.open_page("locations")
+    assert "Ctrl+N\tNew bin" in f1_says()
+    bin_dialog = ctrl_n(locations.dialog_opened)
+    assert isinstance(bin_dialog, BinDialog) and bin_dialog.windowTitle() == "New bin"
+    assert window.current_page() is locations  # not sent off to the Items page
+    bin_dialog.reject()
+
+    users = window.open_page("users")
+    assert "Ctrl+N\tNew user" in f1_says()
+    user_dialog = ctrl_n(users.dialog_opened)
+    assert isinstance(user_dialog, UserDialog)
+    user_dialog.reject()
+
+    orders = window.open_page("orders")
+    assert "Ctrl+N\tNew order" in f1_says()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(orders.editor.loaded, timeout=TIMEOUT_MS):
+        qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert orders.stack.currentIndex() == orders.EDITOR and orders.editor.detail is None
+    orders.tabs.setCurrentIndex(orders.CUSTOMERS_TAB)
+    assert "Ctrl+N\tNew customer" in f1_says()
+    customer_dialog = ctrl_n(orders.dialog_opened)
+    assert isinstance(customer_dialog, CustomerDialog)
+    customer_dialog.reject()
+
+    purchase_orders = window.open_page("purchase-orders")
+    assert "Ctrl+N\tNew order" in f1_says()
+    editor = ctrl_n(purchase_orders.dialog_opened)
+    assert isinstance(editor, PurchaseOrderEditor)
+    editor.close()
+
+    # A page with no "new" of its own keeps Ctrl+N for a new item.
+    window.open_page("audit")
+    assert "Ctrl+N\tNew item" in f1_says()
+    item_editor = ctrl_n(window.items_page.editor_opened)
+    assert isinstance(item_editor, ItemEditor) and item_editor.item_id is None
+    qtbot.waitUntil(item_editor.isEnabled, timeout=TIMEOUT_MS)
+    item_editor.close()
+
+
+def test_ctrl_n_does_no_more_than_the_page_button_for_the_user(
+    qtbot: QtBot, runner: Runner, tester: UserRef, sqlite_db: Database, settings: QSettings
+) -> None:
+    window = shown_window(qtbot, runner, tester, sqlite_db, settings)
+    window.set_user(UserRef(tester.id, "kim", "Kim", Role.STAFF))
+    locations = window.open_page("locations")
+    opened: list[object] = []
+    locations.dialog_opened.connect(opened.append)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert opened == [] and window.current_page() is locations
+    assert window.statusBar().currentMessage() == (
+        "Only a manager or an administrator can add or rename bins."
+    )
 
 
 def test_a_saved_item_makes_the_stock_page_reload(

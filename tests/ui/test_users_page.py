@@ -3,6 +3,7 @@ locked-out user; everyone else sees the list only (and changes their own passwor
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.models import Role
@@ -63,6 +64,30 @@ def test_an_administrator_adds_a_user_with_a_first_pin(
         dialog.save()
     assert ["Kim Berg", "kim", "Manager", "Active"] in _cells(page)
     assert page.selected_row() is not None and page.selected_row().username == "kim"  # type: ignore[union-attr]
+    assert sqlite_db.run(auth.sign_in, "kim", "2580").ok
+
+
+def test_enter_after_a_refused_save_saves_again(
+    qtbot: QtBot, runner: Runner, sqlite_db: Database
+) -> None:
+    page = _page(qtbot, runner, _admin(sqlite_db))
+    dialog = page.new_user()
+    assert isinstance(dialog, UserDialog)
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=TIMEOUT_MS)
+    dialog.username_edit.setText("kim")
+    dialog.password_edit.setText("25")
+    dialog.repeat_edit.setText("25")
+    # Save clicked, disabled while it runs: the focus went to Cancel and stayed there.
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.save_button.isEnabled, timeout=TIMEOUT_MS)
+    assert dialog.errors["password"].text() == "A PIN needs at least 4 digits."
+    assert dialog.focusWidget() is dialog.password_edit and dialog.save_button.isDefault()
+    dialog.password_edit.setText("2580")
+    dialog.repeat_edit.setText("2580")
+    with qtbot.waitSignal(page.users_loaded, timeout=TIMEOUT_MS):
+        qtbot.keyClick(dialog.repeat_edit, Qt.Key.Key_Return)
     assert sqlite_db.run(auth.sign_in, "kim", "2580").ok
 
 
