@@ -210,7 +210,10 @@ class SignInDialog(QDialog):
                 self.user_combo.addItem(shown, choice.username)
             index = self.user_combo.findData(last)
             self.user_combo.setCurrentIndex(max(index, 0))
-            self.password_edit.setFocus()
+            # Signing in, the last user is who comes back: straight to the password.
+            # Switching, someone else is taking over: the list first, where typing the
+            # first letter of a name chooses it.
+            (self.user_combo if self._switching else self.password_edit).setFocus()
         self.ok_button.setEnabled(True)
         # The button was disabled and outside the dialog when first made default, so Qt
         # chose another (Quit) on show: Enter in a field must sign in, not quit.

@@ -128,6 +128,13 @@ def test_a_wrong_password_is_said_under_the_field_and_the_right_one_signs_in(
     # The next sign-in on this workstation starts with the last user chosen.
     again = _dialog(qtbot, runner, settings)
     assert again.user_combo.currentData() == "kim"
+    qtbot.waitUntil(lambda: again.focusWidget() is again.password_edit, timeout=TIMEOUT_MS)
+    # Switching user, someone else takes over: the list has the keyboard, and the first
+    # letter of a name chooses it.
+    switching = _dialog(qtbot, runner, settings, switching=True)
+    qtbot.waitUntil(lambda: switching.focusWidget() is switching.user_combo, timeout=TIMEOUT_MS)
+    qtbot.keyClicks(switching.user_combo, "a")
+    assert switching.user_combo.currentData() == "anna"
 
 
 def test_switching_user_rebuilds_the_window_for_the_new_role(
