@@ -1,15 +1,14 @@
-"""The Move dialog of the Stock page: move the selected stock (an item in one bin and
+r"""The Move dialog of the Stock page: move the selected stock (an item in one bin and
 lot) to another bin, by scanning that bin's label or typing its code.
 
 Like the receiving and count dialogs it opens window-modal with ``open()``, answers
 Enter (move) and Esc (cancel), runs the move on the database worker and shows the
 service's objection beside the field it concerns, so nothing typed is lost.
 
-A scan while the dialog has the keyboard is meant for it: the application's scanner
-filter types a scan into the focused field of a window other than the main one with
-``QLineEdit.insert`` (see app/ui/scanner.py). Both fields here take that insert as a
-bin label, so a label scanned while the cursor is in the quantity still fills in the
-target bin instead of spoiling the quantity.
+A scan while the dialog has the keyboard is meant for it: both fields are
+``ScanField``\ s (app/ui/scanner.py), told of a whole scan instead of having it typed in,
+and take it as a bin label, so a label scanned while the cursor is in the quantity still
+fills in the target bin instead of spoiling the quantity.
 """
 
 from __future__ import annotations
@@ -36,19 +35,8 @@ from app.ui.formatting import fmt_qty, fmt_qty_edit
 from app.ui.receipt_dialogs import FIELD_POINT_SIZE, QUESTION_POINT_SIZE, answer_buttons
 from app.ui.runner import Runner
 from app.ui.scan_screen import scaled_font
+from app.ui.scanner import ScanField
 from app.ui.widgets import error_label
-
-
-class ScanTakingEdit(QLineEdit):
-    """A line edit that hands a scan typed into it (``insert`` from the scanner filter) to
-    ``scanned`` instead of inserting it at the cursor; keys typed by hand are untouched."""
-
-    #: A scanned text arrived while this field had the focus.
-    scanned = Signal(str)
-
-    def insert(self, text: str) -> None:
-        # Qt's own typing never calls this Python method: only the scanner filter does.
-        self.scanned.emit(text)
 
 
 def move_question(row: WarehouseStockRow) -> str:
@@ -93,11 +81,11 @@ class MoveDialog(QDialog):
         self.question_label.setObjectName("move_question")
         self.question_label.setWordWrap(True)
         self.question_label.setFont(scaled_font(self.font(), QUESTION_POINT_SIZE, bold=True))
-        self.bin_edit = ScanTakingEdit()
+        self.bin_edit = ScanField()
         self.bin_edit.setObjectName("move_to_bin")
         self.bin_edit.setMaxLength(100)
         self.bin_edit.setPlaceholderText(_("Scan the bin's label or type its code"))
-        self.quantity_edit = ScanTakingEdit(fmt_qty_edit(row.quantity))
+        self.quantity_edit = ScanField(fmt_qty_edit(row.quantity))
         self.quantity_edit.setObjectName("move_quantity")
         self.quantity_edit.setMaxLength(30)
         self.quantity_edit.setToolTip(_("All of it by default; type less to move part of it"))

@@ -21,7 +21,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QVBoxLayout,
@@ -36,6 +35,7 @@ from app.ui.formatting import fmt_date, fmt_qty
 from app.ui.receipt_dialogs import answer_buttons
 from app.ui.runner import Runner
 from app.ui.scan_screen import scaled_font
+from app.ui.scanner import ScanField
 from app.ui.widgets import error_label, mark_error
 
 QUESTION_POINT_SIZE = 16.0
@@ -43,27 +43,18 @@ FIELD_POINT_SIZE = 15.0
 ERROR_POINT_SIZE = 13.0
 
 
-class LotField(QLineEdit):
+class LotField(ScanField):
     """The lot field: Up and Down step through the lots listed above it (the keyboard
     stays here, where a typed lot or a scan goes), and a scan is answered at once."""
 
     #: Up (-1) or Down (+1) was pressed.
     stepped = Signal(int)
-    #: The scanner put a whole code in the field (its Enter is swallowed by the scanner).
-    scanned_in = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
             self.stepped.emit(-1 if event.key() == Qt.Key.Key_Up else 1)
             return
         super().keyPressEvent(event)
-
-    def insert(self, text: str) -> None:
-        # The window's scanner filter inserts a scan made in a dialog's field in one
-        # call (typed keys never come this way): the label replaces what was there.
-        self.selectAll()
-        super().insert(text)
-        self.scanned_in.emit()
 
 
 def lot_text(pick_bin: PickBin, unit: str) -> str:
@@ -189,7 +180,8 @@ class PickLotDialog(QDialog):
         self.lot_list.itemDoubleClicked.connect(lambda _item: self.submit())
         self.lot_edit.stepped.connect(self._step)
         self.lot_edit.returnPressed.connect(self.submit)
-        self.lot_edit.scanned_in.connect(self.submit)
+        # A scanned label replaces what was there and is answered at once.
+        self.lot_edit.take_scan_as_entry()
         if fresh:
             self.lot_list.setCurrentRow(0)
         self.lot_edit.setFocus()

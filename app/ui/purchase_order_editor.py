@@ -49,7 +49,7 @@ from app.ui.field_errors import show_field_errors
 from app.ui.formatting import fmt_date, fmt_money, fmt_money_edit, fmt_qty, fmt_unit_cost
 from app.ui.order_lines import lines_table, total_label, total_text
 from app.ui.runner import Runner
-from app.ui.scanner import take_scan_enter
+from app.ui.scanner import ScanField
 from app.ui.table_model import Column, RowTableModel
 from app.ui.widgets import contains_completer, error_label, icon, mark_error
 
@@ -192,12 +192,12 @@ class PurchaseOrderEditor(QDialog):
         self.total_label = total_label("order_total")
 
         # --- the line form
-        self.item_edit = QLineEdit()
+        self.item_edit = ScanField()
         self.item_edit.setObjectName("line_item")
         self.item_edit.setPlaceholderText(_("SKU, name or barcode (or scan it), then Enter"))
         self.item_edit.setMinimumWidth(320)
         self._choices, self.completer = contains_completer(self.item_edit, self)
-        take_scan_enter(self.item_edit)  # a scanned barcode is looked up at once
+        self.item_edit.take_scan_as_entry()  # a scanned barcode is looked up at once
         self.terms_label = QLabel()
         self.terms_label.setObjectName("line_terms")
         self.terms_label.setProperty("role", "muted")

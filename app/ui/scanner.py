@@ -67,9 +67,6 @@ HOLD_SLACK_MS = 25
 PREFIX_TIMEOUT_MS = 1000
 # The test box takes a burst as ended after this long without a key.
 CAPTURE_IDLE_MS = 400
-# A field of another window that sets this property (see take_scan_enter) acts on a scan
-# as on Enter; other fields only receive the text.
-SCAN_ENTER_PROPERTY = "hyllaScanEnter"
 
 _KEY_PRESS = QEvent.Type.KeyPress
 _KEY_RELEASE = QEvent.Type.KeyRelease
@@ -469,12 +466,12 @@ class ScannerInput(QObject):
         if not text:
             return
         target = self._field_outside_home(receiver)
-        if target is not None:
+        if isinstance(target, ScanField):
+            # The field says what a scan means to it (its Enter is swallowed so that it
+            # cannot trip a dialog's default button).
+            target.scanned.emit(text)
+        elif target is not None:
             target.insert(text)
-            if target.property(SCAN_ENTER_PROPERTY):
-                # The scanner's Enter, swallowed so it cannot trip a dialog's default
-                # button, still means "look this code up" to a field that asked for it.
-                target.returnPressed.emit()
         elif self._outside_home(receiver):
             self._replay(receiver, held)
         else:
@@ -549,10 +546,23 @@ class ScannerInput(QObject):
         self.captured.emit(keys)
 
 
-def take_scan_enter(field: QLineEdit) -> None:
-    """Let a scan into ``field`` (in a window other than the main one) end as Enter does:
-    ``returnPressed`` follows the scanned text, as for a field that looks a code up."""
-    field.setProperty(SCAN_ENTER_PROPERTY, True)
+class ScanField(QLineEdit):
+    """A field, in a window other than the main one, that is told of a whole scan made
+    while it has the keyboard (``scanned``, the code), instead of having the code typed
+    in at its cursor: it decides what the scan means (look the code up, pick with that
+    lot, take it as a bin). Keys typed by hand reach it as to any field."""
+
+    #: A whole scan arrived while this field had the keyboard (the scanned text).
+    scanned = Signal(str)
+
+    def take_scan_as_entry(self) -> None:
+        """Let a scan stand for what it replaces: the field's text, then Enter (a field
+        that looks a code up)."""
+        self.scanned.connect(self._enter_scan)
+
+    def _enter_scan(self, text: str) -> None:
+        self.setText(text)
+        self.returnPressed.emit()
 
 
 def _keystroke(event: QKeyEvent, gap_ms: float) -> Keystroke:
