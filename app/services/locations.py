@@ -79,6 +79,12 @@ def find_location(session: Session, code: str) -> LocationRow | None:
     return _row(location) if location else None
 
 
+def get_location(session: Session, location_id: int) -> LocationRow | None:
+    """The location with this id, if any."""
+    location = session.get(Location, location_id)
+    return _row(location) if location else None
+
+
 def save_bin(
     session: Session, user_id: UserId, code: str, name: str = "", location_id: int | None = None
 ) -> LocationRow:

@@ -10,17 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.barcodes.errors import BarcodeError
 from app.barcodes.scan import parse_scan
 from app.i18n import _, format_number
-from app.models import Item, Location, LocationKind, Lot, MoveKind, Role, StockLevel
+from app.models import Item, LocationKind, Lot, MoveKind, Role, StockLevel
 from app.services import ledger
 from app.services.auth import require_role
 from app.services.errors import NotFoundError, ValidationError
-from app.services.locations import location_label
+from app.services.locations import find_location, get_location, location_label
 from app.services.users import UserId
 
 #: The field names a refusal names, so a form can show it beside the right input.
@@ -69,9 +69,7 @@ def _bin_code_from_scan(text: str) -> str:
 
 
 def _source_bin(session: Session, bin_id: int) -> _Bin:
-    row = session.execute(
-        select(Location.code, Location.kind).where(Location.id == bin_id)
-    ).one_or_none()
+    row = get_location(session, bin_id)
     if row is None or row.kind is not LocationKind.INTERNAL:
         raise NotFoundError(_("Bin {id} does not exist.").format(id=bin_id))
     return _Bin(bin_id, row.code)
@@ -81,11 +79,7 @@ def _target_bin(session: Session, to_bin: int | str, source: _Bin) -> _Bin:
     """The bin to move to, by id or by its code as typed or scanned; refused with a
     message for the bin field when it cannot take the goods."""
     if isinstance(to_bin, int):
-        row = session.execute(
-            select(Location.id, Location.code, Location.kind, Location.active).where(
-                Location.id == to_bin
-            )
-        ).one_or_none()
+        row = get_location(session, to_bin)
         if row is None:
             raise NotFoundError(_("Bin {id} does not exist.").format(id=to_bin))
     else:
@@ -94,12 +88,7 @@ def _target_bin(session: Session, to_bin: int | str, source: _Bin) -> _Bin:
             raise ValidationError(
                 _("Scan the label of the bin to move to, or type its code."), field=TO_BIN_FIELD
             )
-        # Bin codes are stored upper case; the upper() comparison also finds an odd one.
-        row = session.execute(
-            select(Location.id, Location.code, Location.kind, Location.active).where(
-                func.upper(Location.code) == code.upper()
-            )
-        ).first()
+        row = find_location(session, code)
         if row is None:
             raise ValidationError(
                 _("There is no bin {code}. Scan the bin's label or check the code.").format(
