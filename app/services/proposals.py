@@ -32,7 +32,7 @@ import hashlib
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -964,14 +964,20 @@ def _number(value: Decimal) -> str:
     return text.replace(",", "\0").replace(".", decimal_mark).replace("\0", group)
 
 
+_TENTH = Decimal("0.1")
+
+
 def _q(value: Decimal) -> str:
     """A quantity exactly, as people read it in the current language: ``1 234,5``."""
     return _number(value)
 
 
 def _fig(value: Decimal | float) -> str:
-    """A worked-out figure (a forecast, a reorder point, an EOQ) to one decimal."""
-    return _number(Decimal(f"{float(value):.1f}"))
+    """A worked-out figure (a forecast, a reorder point, an EOQ) to one decimal: a float
+    from the planning by its exact binary value, a Decimal as it is (never through a
+    float), half to even as Python's own formatting rounds."""
+    exact = value if isinstance(value, Decimal) else Decimal(float(value))
+    return _number(exact.quantize(_TENTH, rounding=ROUND_HALF_EVEN))
 
 
 def _rate(value: Decimal) -> str:
